@@ -1,0 +1,1 @@
+"""HTTP front: the JSON API, help pages, the chat widget and the agents' search page."""

@@ -1,0 +1,73 @@
+"""The FastAPI app: lifespan (load the bot once), middleware, routers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.middleware import EdgeMiddleware
+from api.routes import admin, ask, entries, feedback, handoff, health, help, metrics, pages, search
+from bot import Bot, Settings, get_settings
+
+log = logging.getLogger("beian_bot")
+REFRESH_SECONDS = 5.0
+
+
+async def _load(app: FastAPI, settings: Settings) -> None:
+    try:
+        app.state.bot = await asyncio.to_thread(Bot.from_settings, settings)
+        log.info("ready")
+    except Exception as exc:  # reported by /readyz; the process stays up to say why
+        app.state.load_error = str(exc)
+        log.exception("index failed to load")
+        return
+    while True:
+        await asyncio.sleep(REFRESH_SECONDS)
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(app.state.bot.refresh)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the index in the background so /healthz answers at once and /readyz says when it is ready."""
+    settings: Settings = app.state.settings
+    app.state.bot = None
+    app.state.load_error = None
+    task = asyncio.create_task(_load(app, settings))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        if app.state.bot is not None:
+            app.state.bot.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for the given settings (the environment's by default)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="beian-bot",
+        summary="ICP-filing help assistant: cited answers, troubleshooting links, a way to a person.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    for module in (ask, search, entries, handoff, feedback, admin, health, metrics, help, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.add_middleware(EdgeMiddleware, settings=settings)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,23 @@
+"""``POST /v1/ask``: a question in, a cited answer out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter
+
+from api.deps import BotDep
+from api.schemas import AskRequest, AskResponse, ErrorResponse
+
+router = APIRouter(prefix="/v1", tags=["ask"])
+
+
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    responses={422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+)
+def ask(body: AskRequest, bot: BotDep) -> AskResponse:
+    """Answer a question from the help documents, with sources and troubleshooting links."""
+    answer = bot.ask(body.question, session_id=body.session_id, top_k=body.top_k)
+    return AskResponse.model_validate(asdict(answer), from_attributes=False)

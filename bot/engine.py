@@ -1,0 +1,406 @@
+"""The bot: question in, cited answer out, with troubleshooting links and conversation memory."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.answers import Answer, Link, SearchHit, Source, Suggestion, help_url
+from bot.config import Settings
+from bot.decide import Decider, load_offtopic
+from bot.errors import InvalidInput, NotFound
+from bot.feedback import FeedbackStore
+from bot.handoff import HandoffStore
+from bot.intents import IntentClassifier, load_examples
+from bot.normalize import Query, normalize
+from bot.retrieve import HybridRetriever, Retrieval
+from bot.sessions import SessionStore, Turn
+from corpus import CorpusError, Entry, load_corpus
+from corpus.tokenize import topic_words
+from index import IndexStore, LoadedIndex, VectorEmbeddings, get_embedder
+
+log = logging.getLogger("beian_bot")
+
+MAX_QUESTION = 500
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+ROUTE_THRESHOLD = 0.6
+LINK_DEPTH = 20
+# Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|它|上面|刚才|what about|and if")
+# A turn that is not quite sure on its own may borrow the last topic; one far from the documents may not.
+NEAR_MISS = 0.03
+
+
+@dataclass
+class _State:
+    """Everything tied to one built index; swapped as a whole on reindex."""
+
+    index: LoadedIndex
+    retriever: HybridRetriever
+
+
+class Bot:
+    """Answers questions from the help entries of one index."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: VectorEmbeddings,
+        index: LoadedIndex,
+        decider: Decider | None = None,
+        intents: IntentClassifier | None = None,
+        journal: FeedbackStore | None = None,
+        tickets: HandoffStore | None = None,
+    ) -> None:
+        self.settings = settings
+        self.journal = journal
+        self.tickets = tickets
+        self.embedder = embedder
+        self._state = _State(index, HybridRetriever(index, embedder, lexical_weight=settings.lexical_weight))
+        self.decider = decider or Decider(
+            self._vector_cache("offtopic", load_offtopic(), "passage"), settings.min_confidence
+        )
+        self.intents = intents or self._cached_intents()
+        self.sessions = SessionStore(settings.session_max, settings.session_ttl, settings.session_turns)
+        self._swap_lock = threading.Lock()
+
+    # ---- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder: VectorEmbeddings | None = None) -> Bot:
+        """Load the corpus, build the index when missing or stale (if allowed), open it."""
+        embedder = embedder or get_embedder(settings.embedder)
+        store = IndexStore(settings.index_dir, settings.chroma_url)
+        if settings.build_on_start:
+            entries = load_corpus(settings.corpus or None)
+            manifest, built = store.ensure(embedder, entries)
+            if built:
+                log.info("index built", extra={"chunks": manifest.chunks, "entries": manifest.entries})
+        return cls(
+            settings,
+            embedder,
+            store.load(),
+            journal=FeedbackStore(settings.data_dir),
+            tickets=HandoffStore(settings.data_dir),
+        )
+
+    def close(self) -> None:
+        """Flush the question log and close the stores and the index."""
+        if self.journal is not None:
+            self.journal.close()
+        if self.tickets is not None:
+            self.tickets.close()
+        self.index.close()
+
+    def _vector_cache(self, name: str, texts: list[str], mode: str) -> np.ndarray:
+        """Embeddings of fixed texts, cached on disk beside the index by embedder and content."""
+        key = hashlib.sha1("\n".join([self.embedder.name, mode, *texts]).encode()).hexdigest()[:16]
+        path = Path(self.settings.index_dir) / "cache" / f"{name}-{key}.npy"
+        try:
+            cached = np.load(path)
+            if cached.shape == (len(texts), self.embedder.dimension):
+                return cached
+        except (OSError, ValueError):
+            pass
+        if mode == "passage":
+            vectors = self.embedder.embed_passages(texts)
+        else:
+            vectors = np.stack([self.embedder.query_vector(t) for t in texts])
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npy")
+            np.save(tmp, vectors)
+            tmp.replace(path)
+        except OSError:
+            log.warning("could not cache vectors at %s", path)
+        return vectors
+
+    def _cached_intents(self) -> IntentClassifier:
+        examples = load_examples()
+        texts = [normalize(e.text).text for e in examples]
+        vectors = self._vector_cache("intents", texts, "query")
+        return IntentClassifier(vectors, [e.label for e in examples])
+
+    # ---- index ------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> LoadedIndex:
+        """The index answering now."""
+        return self._state.index
+
+    def _store(self) -> IndexStore:
+        return IndexStore(self.settings.index_dir, self.settings.chroma_url)
+
+    def reindex(self) -> dict[str, object]:
+        """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile."""
+        try:
+            entries = load_corpus(self.settings.corpus or None)
+        except CorpusError as exc:
+            raise InvalidInput(f"corpus cannot be loaded: {exc}") from exc
+        store = self._store()
+        manifest = store.build(self.embedder, entries)
+        self.swap(store.load())
+        return {
+            "build": manifest.build_id,
+            "entries": manifest.entries,
+            "chunks": manifest.chunks,
+            "embedded": manifest.embedded,
+        }
+
+    def refresh(self) -> bool:
+        """Swap to a build another process made live (``beian-bot index build``); True when swapped."""
+        current = self._store().current()
+        if current is None or current.build_id == self.index.manifest.build_id:
+            return False
+        self.swap(self._store().load())
+        return True
+
+    def swap(self, index: LoadedIndex) -> None:
+        """Start answering from another index; requests already running finish on the old one."""
+        with self._swap_lock:
+            old = self._state
+            self._state = _State(
+                index, HybridRetriever(index, self.embedder, lexical_weight=self.settings.lexical_weight)
+            )
+        log.info("index swapped", extra={"build": index.manifest.build_id})
+        del old
+
+    # ---- entries ----------------------------------------------------------------------------
+
+    def entries(self, kind: str | None = None, category: str | None = None) -> list[Entry]:
+        """Every entry, optionally filtered by kind and category."""
+        return [
+            e
+            for e in self.index.entries
+            if (kind is None or e.kind == kind) and (category is None or e.category == category)
+        ]
+
+    def entry(self, entry_id: str) -> Entry:
+        """One entry by id."""
+        found = self.index.by_id.get(entry_id)
+        if found is None:
+            raise NotFound(f"no entry with id {entry_id!r}")
+        return found
+
+    def categories(self) -> list[str]:
+        """Categories in corpus order, each once."""
+        return list(dict.fromkeys(e.category for e in self.index.entries if e.category))
+
+    # ---- answering --------------------------------------------------------------------------
+
+    def ask(self, question: str, session_id: str | None = None, top_k: int | None = None) -> Answer:
+        """Answer one question, remembering it in the session."""
+        question = _check_question(question)
+        if session_id is not None and not SESSION_ID.match(session_id):
+            raise InvalidInput("session_id must be 1 to 128 characters of A-Z, a-z, 0-9, '_' or '-'")
+        top_k = top_k or self.settings.top_k
+        if not 1 <= top_k <= 20:
+            raise InvalidInput("top_k must be between 1 and 20")
+        sid = session_id or self.sessions.new_id()
+        state = self._state
+        history = self.sessions.history(sid)
+
+        query = normalize(question)
+        vector = self.embedder.query_vector(query.text)
+        depth = max(top_k, LINK_DEPTH)
+        retrieval = state.retriever.retrieve(query, depth, vector)
+        confident, score = self.decider.confident(question, retrieval, vector)
+
+        previous = next((t for t in reversed(history) if t.entry_id), None)
+        leans = _looks_follow_up(query)
+        if previous is not None and (leans or (not confident and score >= self.decider.threshold - NEAR_MISS)):
+            # read the turn in the light of the last topic
+            topic = " ".join(topic_words(previous.resolved)) or previous.resolved
+            ctx_query = normalize(f"{topic} {question}")
+            ctx_vector = self.embedder.query_vector(ctx_query.text)
+            ctx_retrieval = state.retriever.retrieve(ctx_query, depth, ctx_vector)
+            ctx_confident, ctx_score = self.decider.confident(ctx_query.text, ctx_retrieval, ctx_vector)
+            if ctx_confident:
+                query, vector, retrieval, confident, score = (
+                    ctx_query,
+                    ctx_vector,
+                    ctx_retrieval,
+                    ctx_confident,
+                    ctx_score,
+                )
+
+        answer = self._compose(query, vector, retrieval, confident, score, sid, top_k)
+        top = retrieval.hits[0].entry.id if retrieval.hits and confident else None
+        self.sessions.append(sid, Turn(question, query.text, answer.answer, top, confident))
+        if self.journal is not None:
+            title = retrieval.hits[0].entry.title if top else None
+            self.journal.log_question(sid, question, confident, top, title)
+        return answer
+
+    def _compose(
+        self,
+        query: Query,
+        vector: np.ndarray,
+        retrieval: Retrieval,
+        confident: bool,
+        score: float,
+        sid: str,
+        top_k: int,
+    ) -> Answer:
+        sources = [Source.of(h.entry, h.score) for h in retrieval.hits[:top_k]]
+        links = self._links(query, vector, retrieval, confident)
+        if confident:
+            best = retrieval.hits[0].entry
+            text = _answer_text(best)
+            suggestions: list[Suggestion] = []
+        else:
+            suggestions = [Suggestion(h.entry.id, h.entry.title, help_url(h.entry.id)) for h in retrieval.hits[:3]]
+            text = self._decline_text(suggestions)
+        return Answer(
+            answer=text,
+            confident=confident,
+            sources=sources,
+            troubleshooting=links,
+            session_id=sid,
+            suggestions=suggestions,
+            confidence=round(score, 4),
+            resolved_question=query.text,
+        )
+
+    def _decline_text(self, suggestions: Sequence[Suggestion]) -> str:
+        lines = [self.settings.decline_text]
+        if suggestions:
+            lines.append("您是不是想问：")
+            lines.extend(f"· {s.title}" for s in suggestions)
+        contact = self.settings.contact_text
+        if self.settings.contact_url:
+            contact = f"{contact}（{self.settings.contact_url}）"
+        lines.append(contact)
+        return "\n".join(lines)
+
+    def routes(self, query: Query, vector: np.ndarray, retrieval: Retrieval, confident: bool) -> set[str]:
+        """The troubleshooting a question needs: from what it says and from the entry that answers it."""
+        probs = self.intents.probabilities(vector)
+        routes = {label for label in ("rejection", "white_screen") if probs[label] >= ROUTE_THRESHOLD}
+        if confident and retrieval.hits:
+            best = retrieval.hits[0].entry
+            if best.kind == "rejection":
+                routes.add("rejection")
+            if best.route == "white_screen":
+                routes.add("white_screen")
+        return routes
+
+    def _links(self, query: Query, vector: np.ndarray, retrieval: Retrieval, confident: bool) -> list[Link]:
+        routes = self.routes(query, vector, retrieval, confident)
+        links: list[Link] = []
+        ranked = [h.entry for h in retrieval.hits]
+        if "rejection" in routes:
+            rejections = [e for e in ranked if e.kind == "rejection"]
+            if confident and retrieval.hits and retrieval.hits[0].entry.kind == "rejection":
+                best = retrieval.hits[0].entry
+                rejections = [best, *[e for e in rejections if e.id != best.id]]
+            links.extend(Link.of(e, "rejection") for e in rejections[:3])
+        if "white_screen" in routes:
+            screens = [e for e in self.index.entries if e.route == "white_screen"]
+            for screen in screens[:1]:
+                links.append(Link.of(screen, "white_screen"))
+                related = [e for e in ranked if e.id in screen.related and e.kind == "troubleshooting"]
+                links.extend(Link.of(e, "troubleshooting") for e in related[:2])
+        if not links and confident and retrieval.hits and retrieval.hits[0].entry.kind == "troubleshooting":
+            links.append(Link.of(retrieval.hits[0].entry, "troubleshooting"))
+        return links
+
+    # ---- people ----------------------------------------------------------------------------
+
+    def handoff(
+        self,
+        session_id: str,
+        note: str | None = None,
+        contact: str | None = None,
+        user_ref: str | None = None,
+    ) -> dict[str, object]:
+        """Open a ticket for a person, carrying the conversation so far."""
+        if self.tickets is None:
+            raise NotFound("handoff is not configured")
+        turns = self.sessions.history(session_id)
+        if not turns:
+            raise NotFound("no conversation for this session_id (it may have expired)")
+        return self.tickets.create(session_id, turns, note=note, contact=contact, user_ref=user_ref)
+
+    def ticket(self, ticket_id: str) -> dict[str, object]:
+        """One handoff ticket with its transcript."""
+        if self.tickets is None:
+            raise NotFound("handoff is not configured")
+        return self.tickets.get(ticket_id)
+
+    def tickets_list(self, limit: int = 50) -> list[dict[str, object]]:
+        """The newest handoff tickets."""
+        return [] if self.tickets is None else self.tickets.list(limit)
+
+    def feedback(
+        self,
+        helpful: bool,
+        session_id: str | None = None,
+        question: str | None = None,
+        entry_id: str | None = None,
+        comment: str | None = None,
+    ) -> int:
+        """Record whether an answer helped."""
+        if self.journal is None:
+            raise NotFound("feedback is not configured")
+        if entry_id is not None and entry_id not in self.index.by_id:
+            raise NotFound(f"no entry with id {entry_id!r}")
+        return self.journal.add_feedback(session_id, question, entry_id, helpful, comment)
+
+    def report(self, limit: int = 20) -> dict[str, object]:
+        """What was asked and not answered, and which entries answer most."""
+        if self.journal is None:
+            return {"questions": 0, "declined": 0, "unanswered": [], "entry_hits": [], "feedback": {}}
+        return self.journal.report(limit)
+
+    # ---- search -----------------------------------------------------------------------------
+
+    def search(self, q: str, k: int = 10, kind: str | None = None, category: str | None = None) -> list[SearchHit]:
+        """Ranked entries for support agents, with scores and the query terms each matched."""
+        q = _check_question(q)
+        if not 1 <= k <= 50:
+            raise InvalidInput("k must be between 1 and 50")
+        query = normalize(q)
+        retrieval = self._state.retriever.retrieve(query, len(self.index.entries))
+        hits: list[SearchHit] = []
+        for h in retrieval.hits:
+            e = h.entry
+            if (kind and e.kind != kind) or (category and e.category != category):
+                continue
+            haystack = f"{e.title}\n{e.text}".lower()
+            matched = [t for t in dict.fromkeys(retrieval.terms) if t in haystack]
+            hits.append(SearchHit(e, h.score, h.dense, h.lexical, matched))
+            if len(hits) >= k:
+                break
+        return hits
+
+
+def _check_question(question: str) -> str:
+    if not isinstance(question, str):
+        raise InvalidInput("question must be a string")
+    question = question.strip()
+    if not question:
+        raise InvalidInput("question must not be empty")
+    if len(question) > MAX_QUESTION:
+        raise InvalidInput(f"question must be at most {MAX_QUESTION} characters")
+    return question
+
+
+def _looks_follow_up(query: Query) -> bool:
+    return bool(_FOLLOW_UP.search(query.text))
+
+
+def _answer_text(entry: Entry) -> str:
+    parts = [entry.title]
+    if entry.text and entry.text != entry.title:
+        parts.append(entry.text)
+    if entry.steps:
+        parts.append("处理步骤：\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(entry.steps, 1)))
+    return "\n".join(parts)

@@ -1,0 +1,37 @@
+"""Errors the bot raises; the API maps each to one HTTP status in one place."""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error the bot reports to a caller."""
+
+    code = "bot_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(BotError):
+    """The caller sent something the bot cannot work with."""
+
+    code = "invalid_input"
+
+
+class NotFound(BotError):
+    """No such entry, session or ticket."""
+
+    code = "not_found"
+
+
+class NotReady(BotError):
+    """The index is still loading or being built."""
+
+    code = "not_ready"
+
+
+class Unauthorized(BotError):
+    """A missing or wrong admin key."""
+
+    code = "unauthorized"

@@ -1,0 +1,93 @@
+"""Question normalisation: width, script, case, filler words and domain synonyms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.tokenize import fold
+
+# Greetings and filler that say nothing about the topic.
+_FILLER = re.compile(
+    r"^(你好|您好|hi|hello|请问一下|请问|麻烦问一下|麻烦|想问一下|想问|问一下|咨询一下|咨询|打扰了|在吗)[,，!！。\s]*"
+    r"|[,，\s]*(谢谢|多谢|感谢|急|在线等|求助|求解答|谢啦)[!！。.]*$"
+)
+# Domain synonyms: the left side is rewritten to the wording the help documents use.
+SYNONYMS: tuple[tuple[str, str], ...] = (
+    (r"icp号|icp编号|备案编号|icp证号", "备案号"),
+    (r"通信管理局|通管局|省管局", "管局"),
+    (r"子账号|子帐号|子账户", "子用户"),
+    (r"实名制", "实名认证"),
+    (r"帐号", "账号"),
+    (r"备按|备安|被案", "备案"),
+    (r"审和|审合", "审核"),
+    (r"法人(?!代表)", "法定代表人"),
+    (r"单子|工单", "订单"),
+)
+# Ways of saying "rejected" and "white screen": expanded so BM25 sees the documents' words.
+_EXPANSIONS: tuple[tuple[str, str], ...] = (
+    (r"退回|打回|没通过|未通过|不通过|没过审|被拒|拒绝了", "驳回"),
+    (r"一片空白|空白页|页面空白|白的|全白|白屏|空白", "白屏"),
+    (r"打不开|访问不了|进不去|上不去|无法打开|打开不了", "无法访问"),
+    (r"没做完|没完成|未完成|没弄完|还在进行", "进行中 未完成"),
+    (r"身份证|营业执照|护照", "证件"),
+)
+# A small bilingual glossary: English questions reach the Chinese documents through BM25 too.
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    (r"\bicp\b", "icp 备案"),
+    (r"\bfil(ing|e|ed)\b", "备案"),
+    (r"\bmiit\b", "工信部 管局"),
+    (r"\b(provincial )?(communications? )?(administration|bureau|authority|regulator)\b", "管局"),
+    (r"\breview(ed|ing)?\b|\baudit\b|\bapprov(al|e|ed)\b", "审核"),
+    (r"\bhow long\b|\bhow many days\b", "多久 时间 工作日"),
+    (r"\bcancel(l?ing|l?ed)? access\b|\bcancel\b", "取消接入"),
+    (r"\bderegist\w*|\bcancell?ation\b|\bdelete\b", "注销"),
+    (r"\breject(ed|ion)?\b|\bdenied\b|\brefused\b", "驳回"),
+    (r"\bblank\b|\bwhite screen\b|\bempty page\b", "白屏"),
+    (r"\bwebsite\b|\bsite\b", "网站"),
+    (r"\bdomain\b", "域名"),
+    (r"\bnumber\b", "号"),
+    (r"\blook ?up\b|\bquery\b|\bcheck\b|\bfind\b", "查询"),
+    (r"\bsms\b|\btext message\b", "短信"),
+    (r"\bverif(y|ication)\b", "核验"),
+    (r"\bapp\b|\bapplication\b", "app"),
+    (r"\bmini ?program\b", "小程序"),
+    (r"\bnot accessible\b|\bcan'?t (be )?access(ed)?\b|\bunreachable\b|\bcannot open\b", "无法访问"),
+    (r"\breal[- ]name\b", "实名认证"),
+    (r"\bpublic key\b", "公钥"),
+    (r"\bsignature\b", "签名"),
+    (r"\bbusiness licen[cs]e\b", "营业执照"),
+    (r"\bclaim\b", "认领"),
+    (r"\bprogress\b|\bstatus\b", "进度"),
+    (r"\bchange\b|\bmodify\b|\bupdate\b", "变更"),
+    (r"\bip\b", "ip"),
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A normalised question: ``text`` for the embedder, ``lexical`` (expanded) for BM25."""
+
+    original: str
+    text: str
+    lexical: str
+
+
+def normalize(question: str) -> Query:
+    """Fold width, script and case, drop filler, rewrite synonyms, expand for lexical search."""
+    text = fold(question).strip()
+    text = re.sub(r"\s+", " ", text)
+    for _ in range(2):
+        text = _FILLER.sub("", text).strip() or text
+    for pattern, repl in SYNONYMS:
+        text = re.sub(pattern, repl, text)
+    extra: list[str] = []
+    for pattern, repl in _EXPANSIONS:
+        if re.search(pattern, text):
+            extra.append(repl)
+    if re.search(r"[a-z]{3,}", text):
+        for pattern, repl in GLOSSARY:
+            if re.search(pattern, text):
+                extra.append(repl)
+    lexical = " ".join([text, *extra])
+    return Query(original=question, text=text, lexical=lexical)

@@ -1,0 +1,112 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused into a ranking of entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.normalize import Query
+from corpus import Entry, tokenize
+from index import LoadedIndex, VectorEmbeddings
+
+DENSE_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One entry in a ranking, with the evidence behind its place."""
+
+    entry: Entry
+    score: float
+    dense: float
+    lexical: float
+    rank_dense: int
+    rank_lexical: int
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """A ranking of entries plus the whole-query evidence the answer/decline decision uses."""
+
+    hits: list[Hit]
+    dense_top: float
+    dense_spread: float
+    lexical_top: float
+    terms: list[str]
+
+
+class HybridRetriever:
+    """Fuses the dense and the BM25 ranking of entries; ``mode`` picks one side for comparisons."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: VectorEmbeddings,
+        mode: str = "hybrid",
+        lexical_weight: float = 1.0,
+    ) -> None:
+        if mode not in ("hybrid", "dense", "bm25"):
+            raise ValueError(f"unknown retrieval mode {mode!r}")
+        self.index = index
+        self.embedder = embedder
+        self.mode = mode
+        self.lexical_weight = lexical_weight
+
+    def retrieve(self, query: Query, k: int = 5, vector: np.ndarray | None = None) -> Retrieval:
+        """Rank entries for a normalised query; ``vector`` skips embedding when already known."""
+        idx = self.index
+        n = len(idx.entries)
+        dense = np.zeros(n, dtype=np.float32)
+        if self.mode != "bm25":
+            vec = self.embedder.query_vector(query.text) if vector is None else vector
+            for pos, cos in idx.dense(vec, DENSE_CANDIDATES):
+                e = idx.chunk_entry[pos]
+                dense[e] = max(dense[e], cos)
+        terms = tokenize(query.lexical)
+        lexical = np.zeros(n, dtype=np.float32)
+        if self.mode != "dense":
+            np.maximum.at(lexical, idx.chunk_entry, idx.lexical(terms))
+        fused = self._fuse(dense, lexical)
+        order = np.argsort(-fused, kind="stable")[: max(k, 1)]
+        rank_d = _ranks(dense)
+        rank_l = _ranks(lexical)
+        hits = [
+            Hit(
+                idx.entries[i],
+                float(fused[i]),
+                float(dense[i]),
+                float(lexical[i]),
+                int(rank_d[i]),
+                int(rank_l[i]),
+            )
+            for i in order
+            if fused[i] > 0
+        ]
+        seen = dense[dense > 0]
+        spread = float(dense.max() - np.median(seen)) if seen.size else 0.0
+        return Retrieval(hits, float(dense.max(initial=0.0)), spread, float(lexical.max(initial=0.0)), terms)
+
+    def _fuse(self, dense: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        if self.mode == "dense":
+            return dense
+        if self.mode == "bm25":
+            return lexical
+        # convex combination of min-max normalised scores, each over the candidates its side found;
+        # unlike rank fusion it keeps how far ahead the leader is on each side
+        found = dense > 0
+        dense_n = np.zeros_like(dense)
+        if found.any():
+            low, high = float(dense[found].min()), float(dense.max())
+            dense_n[found] = (dense[found] - low) / (high - low) if high > low else 1.0
+        high_l = float(lexical.max(initial=0.0))
+        lexical_n = lexical / high_l if high_l > 0 else lexical
+        return (dense_n + self.lexical_weight * lexical_n) / (1.0 + self.lexical_weight)
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    """1-based rank of each position, best first."""
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty_like(order)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    return ranks

@@ -1,0 +1,84 @@
+"""Conversation memory: bounded in number and age, one history per session id."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question and what the bot made of it."""
+
+    question: str
+    resolved: str
+    answer: str
+    entry_id: str | None
+    confident: bool
+    at: float = field(default_factory=time.time)
+
+
+@dataclass
+class _Session:
+    turns: list[Turn]
+    touched: float
+
+
+class SessionStore:
+    """An LRU of sessions with a time-to-live: memory stays flat however many users come and go."""
+
+    def __init__(
+        self, max_sessions: int, ttl: float, max_turns: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_sessions = max_sessions
+        self.ttl = ttl
+        self.max_turns = max_turns
+        self._clock = clock
+        self._data: OrderedDict[str, _Session] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def new_id() -> str:
+        """A fresh, unguessable session id."""
+        return secrets.token_urlsafe(16)
+
+    def history(self, session_id: str) -> list[Turn]:
+        """The turns of a live session, oldest first; empty for an unknown or expired one."""
+        now = self._clock()
+        with self._lock:
+            session = self._data.get(session_id)
+            if session is None:
+                return []
+            if now - session.touched > self.ttl:
+                del self._data[session_id]
+                return []
+            return list(session.turns)
+
+    def append(self, session_id: str, turn: Turn) -> None:
+        """Record a turn, evicting the least recently used sessions past the bound."""
+        now = self._clock()
+        with self._lock:
+            session = self._data.pop(session_id, None)
+            if session is None or now - session.touched > self.ttl:
+                session = _Session([], now)
+            session.turns = [*session.turns, turn][-self.max_turns :]
+            session.touched = now
+            self._data[session_id] = session
+            while len(self._data) > self.max_sessions:
+                self._data.popitem(last=False)
+            self._expire(now)
+
+    def _expire(self, now: float) -> None:
+        # the oldest sit first: stop at the first live one
+        while self._data:
+            key, session = next(iter(self._data.items()))
+            if now - session.touched <= self.ttl:
+                break
+            del self._data[key]
+
+    def __len__(self) -> int:
+        return len(self._data)

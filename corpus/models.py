@@ -1,0 +1,67 @@
+"""The Entry record every later stage works on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["faq", "rejection", "troubleshooting"]
+KINDS: tuple[str, ...] = ("faq", "rejection", "troubleshooting")
+ROUTES: tuple[str, ...] = ("white_screen",)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One help entry: a question or topic with its answer text and fix steps."""
+
+    id: str
+    title: str
+    kind: str
+    text: str
+    category: str | None = None
+    steps: tuple[str, ...] = ()
+    route: str | None = None
+    source: str = ""
+    source_url: str | None = None
+    title_derived: bool = False
+    related: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict of every field."""
+        data = asdict(self)
+        data["steps"] = list(self.steps)
+        data["related"] = list(self.related)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entry:
+        """Inverse of :meth:`to_dict`."""
+        values = dict(data)
+        values["steps"] = tuple(values.get("steps") or ())
+        values["related"] = tuple(values.get("related") or ())
+        return cls(**values)
+
+    @property
+    def full_text(self) -> str:
+        """Title, text and steps as one string: what is indexed and shown."""
+        parts = [self.title, self.text]
+        return "\n".join(p for p in parts if p)
+
+
+def stable_id(kind: str, title: str, salt: str = "") -> str:
+    """An id derived from the entry's own kind and title, so edits elsewhere never move it."""
+    prefix = {"faq": "faq", "rejection": "rej", "troubleshooting": "ts"}[kind]
+    digest = hashlib.sha1(f"{title.strip()}\x00{salt}".encode()).hexdigest()[:10]
+    return f"{prefix}-{digest}"
+
+
+def corpus_hash(entries: Iterable[Entry]) -> str:
+    """A digest of the whole corpus content, used to tell a stale index."""
+    h = hashlib.sha256()
+    for entry in entries:
+        h.update(json.dumps(entry.to_dict(), ensure_ascii=False, sort_keys=True).encode())
+        h.update(b"\n")
+    return h.hexdigest()

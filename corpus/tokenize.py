@@ -1,0 +1,192 @@
+"""The one Chinese tokenizer: jieba with the filing domain dictionary."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jieba
+import opencc
+
+USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
+# Function words that carry no topic: dropping them keeps BM25 from rewarding chatter.
+STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "哦",
+        "么",
+        "是",
+        "在",
+        "我",
+        "我们",
+        "你",
+        "您",
+        "他",
+        "她",
+        "它",
+        "这",
+        "那",
+        "这个",
+        "那个",
+        "一个",
+        "有",
+        "和",
+        "与",
+        "及",
+        "或",
+        "就",
+        "都",
+        "也",
+        "还",
+        "要",
+        "会",
+        "能",
+        "可以",
+        "把",
+        "被",
+        "让",
+        "给",
+        "对",
+        "从",
+        "到",
+        "为",
+        "以",
+        "之",
+        "其",
+        "中",
+        "上",
+        "下",
+        "里",
+        "请问",
+        "请",
+        "怎么",
+        "怎样",
+        "如何",
+        "什么",
+        "哪些",
+        "哪里",
+        "哪",
+        "为什么",
+        "多少",
+        "吗",
+        "嘛",
+        "啦",
+        "么",
+        "个",
+        "去",
+        "来",
+        "得",
+        "地",
+        "着",
+        "过",
+        "又",
+        "很",
+        "太",
+        "需要",
+        "需",
+        "该",
+        "应该",
+        "一下",
+        "下",
+        "想",
+        "问",
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "do",
+        "does",
+        "i",
+        "my",
+        "me",
+        "you",
+        "your",
+        "of",
+        "to",
+        "for",
+        "in",
+        "on",
+        "at",
+        "how",
+        "what",
+        "which",
+        "can",
+        "it",
+    ]
+)
+_WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
+_lock = threading.Lock()
+_t2s = opencc.OpenCC("t2s")
+_tokenizer: jieba.Tokenizer | None = None
+
+
+def _get() -> jieba.Tokenizer:
+    global _tokenizer
+    with _lock:
+        if _tokenizer is None:
+            jieba.setLogLevel(logging.WARNING)
+            tok = jieba.Tokenizer()
+            tok.load_userdict(str(USER_DICT))
+            tok.initialize()
+            _tokenizer = tok
+        return _tokenizer
+
+
+def tokenize(text: str) -> list[str]:
+    """Segment text into lowercase search tokens (jieba search mode, domain words kept whole)."""
+    return list(_tokenize_cached(text))
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width to half-width), traditional to simplified, lowercase."""
+    return str(_t2s.convert(unicodedata.normalize("NFKC", text))).lower()
+
+
+@lru_cache(maxsize=4096)
+def _tokenize_cached(text: str) -> tuple[str, ...]:
+    text = fold(text)
+    out: list[str] = []
+    for token in _get().cut_for_search(text):
+        token = token.strip()
+        if not token or token in STOPWORDS or not _WORD.search(token):
+            continue
+        out.append(token)
+    return tuple(out)
+
+
+def words(text: str) -> list[str]:
+    """Segment text into whole words (no search-mode sub-words), keeping every character."""
+    return list(_get().cut(text))
+
+
+_NOUN_TAGS = ("n", "nz", "nr", "ns", "nt", "eng", "vn", "x")
+_posseg_lock = threading.Lock()
+_posseg: Any = None
+
+
+def topic_words(text: str) -> list[str]:
+    """The nouns of a text (its topic, without the question around it), in order."""
+    import jieba.posseg
+
+    global _posseg
+    with _posseg_lock:
+        if _posseg is None:
+            _posseg = jieba.posseg.POSTokenizer(_get())
+    out: list[str] = []
+    for pair in _posseg.cut(fold(text)):
+        word, flag = pair.word.strip(), pair.flag
+        if word and flag.startswith(_NOUN_TAGS) and word not in STOPWORDS and _WORD.search(word):
+            out.append(word)
+    return out

@@ -1,0 +1,83 @@
+"""This question → that entry; off-topic → declined; hybrid beats each side alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import Bot, InvalidInput
+from bot.evaluate import evaluate, load_cases
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("管局审核多长时间", "管局审核需多久"),
+        ("怎麼查詢ICP備案號", "如何查询ICP备案号"),
+        ("How long is the MIIT review?", "管局审核需多久"),
+        ("怎么放弃之前没完成的备案订单", "此证件存在进行中的订单"),
+        ("网站被管局注销了还能再备案吗", "核查未通过,网站被注销怎么办"),
+        ("华为云一直显示待管局审核", "管局审核通过了,但华为云还显示“待管局审核”"),
+        ("ＡＰＰ备案初审要几天？", "APP备案预计审核时间以及进度查询"),
+    ],
+)
+def test_question_gets_that_entry(bot: Bot, question: str, title: str) -> None:
+    answer = bot.ask(question)
+    assert answer.confident
+    assert answer.sources[0].title == title
+    assert answer.answer.startswith(title)
+    assert answer.sources[0].url == f"/help/{answer.sources[0].id}"
+
+
+@pytest.mark.parametrize("question", ["明天会下雨吗", "怎么做红烧肉", "What is the capital of France?", "12345", "!!!"])
+def test_off_topic_is_declined_with_suggestions_and_a_person(bot: Bot, question: str) -> None:
+    answer = bot.ask(question)
+    assert not answer.confident
+    assert answer.answer.startswith(bot.settings.decline_text)
+    assert bot.settings.contact_text in answer.answer
+    assert len(answer.suggestions) <= 3
+    for s in answer.suggestions:
+        assert f"· {s.title}" in answer.answer
+    assert answer.troubleshooting == []
+
+
+def test_rejection_answer_shows_numbered_steps(bot: Bot) -> None:
+    answer = bot.ask("此证件存在进行中的订单")
+    assert "处理步骤：\n1. 需要您登陆华为云账号\n2. 点击控制台至我的备案" in answer.answer
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 501])
+def test_bad_questions_raise_the_bots_own_error(bot: Bot, bad: str) -> None:
+    with pytest.raises(InvalidInput):
+        bot.ask(bad)
+
+
+def test_bad_session_and_top_k_raise(bot: Bot) -> None:
+    with pytest.raises(InvalidInput):
+        bot.ask("备案号", session_id="bad id!")
+    with pytest.raises(InvalidInput):
+        bot.ask("备案号", top_k=21)
+
+
+@pytest.mark.parametrize("name", ["dev.jsonl", "own.jsonl"])
+def test_labelled_sets_meet_the_bar_and_hybrid_beats_each_side(bot: Bot, name: str) -> None:
+    cases = load_cases(ROOT / "eval" / name)
+    results = {mode: evaluate(bot, cases, mode)["all"] for mode in ("hybrid", "bm25", "dense")}
+    hybrid = results["hybrid"].row()
+    assert hybrid["hit@1"] is not None and hybrid["hit@1"] >= 0.95
+    assert hybrid["ood_declined"] is not None and hybrid["ood_declined"] >= 0.9
+    assert hybrid["wrongly_declined"] is not None and hybrid["wrongly_declined"] <= 0.05
+    for other in ("bm25", "dense"):
+        assert results["hybrid"].hits > results[other].hits, (other, results[other].misses)
+
+
+def test_search_ranks_with_matched_terms_and_filters(bot: Bot) -> None:
+    hits = bot.search("备案号 查询", k=3)
+    assert hits[0].entry.title == "如何查询ICP备案号"
+    assert "备案号" in hits[0].matched
+    rejections = bot.search("驳回", k=10, kind="rejection")
+    assert rejections and all(h.entry.kind == "rejection" for h in rejections)
+    assert all(h.entry.category == "故障排除" for h in bot.search("域名", category="故障排除"))

@@ -1,0 +1,59 @@
+"""Follow-ups read in the light of the last topic; sessions are bounded and private."""
+
+from __future__ import annotations
+
+from bot import Bot
+from bot.sessions import SessionStore, Turn
+
+
+def converse(bot: Bot, *questions: str) -> list[str]:
+    sid = None
+    titles = []
+    for q in questions:
+        answer = bot.ask(q, session_id=sid)
+        sid = answer.session_id
+        titles.append(answer.sources[0].title if answer.confident else "<declined>")
+    return titles
+
+
+def test_follow_ups_resolve_from_the_previous_turn(bot: Bot) -> None:
+    assert converse(bot, "管局审核多长时间", "app的呢？") == [
+        "管局审核需多久",
+        "APP备案预计审核时间以及进度查询",
+    ]
+    assert converse(bot, "APP备案需要准备什么", "那要多久？") == [
+        "APP备案前准备",
+        "APP备案预计审核时间以及进度查询",
+    ]
+
+
+def test_off_topic_turn_after_a_topic_is_still_declined(bot: Bot) -> None:
+    assert converse(bot, "管局审核多长时间", "明天会下雨吗") == ["管局审核需多久", "<declined>"]
+
+
+def test_a_new_topic_is_not_bent_to_the_old_one(bot: Bot) -> None:
+    assert converse(bot, "管局审核多长时间", "怎么查备案号") == ["管局审核需多久", "如何查询ICP备案号"]
+
+
+def test_sessions_never_leak_between_users(bot: Bot) -> None:
+    a = bot.ask("管局审核多长时间", session_id="user-a")
+    b = bot.ask("app的呢？", session_id="user-b")
+    assert a.confident
+    assert b.resolved_question == "app的呢?"
+    assert [t.question for t in bot.sessions.history("user-b")] == ["app的呢？"]
+
+
+def test_store_is_bounded_in_number_turns_and_age() -> None:
+    now = [0.0]
+    store = SessionStore(max_sessions=3, ttl=60, max_turns=2, clock=lambda: now[0])
+    for i in range(5):
+        store.append(f"s{i}", Turn(f"q{i}", f"q{i}", "a", None, True))
+    assert len(store) == 3
+    assert store.history("s0") == [] and store.history("s4")[0].question == "q4"
+    for i in range(4):
+        store.append("s4", Turn(f"t{i}", "", "", None, True))
+    assert [t.question for t in store.history("s4")] == ["t2", "t3"]
+    now[0] = 61.0
+    assert store.history("s4") == []
+    store.append("fresh", Turn("q", "q", "a", None, True))
+    assert len(store) == 1

@@ -1,0 +1,27 @@
+"""The one tokenizer keeps domain words whole and folds script, width and case."""
+
+from __future__ import annotations
+
+from corpus import tokenize
+from corpus.tokenize import fold, topic_words
+
+
+def test_domain_words_are_kept_whole() -> None:
+    tokens = tokenize("管局审核通过后取消接入需要真实性核验吗")
+    for word in ("管局", "取消接入", "真实性核验"):
+        assert word in tokens
+    assert "白屏" in tokenize("打开小程序白屏")
+    assert "小程序" in tokenize("打开小程序白屏")
+
+
+def test_traditional_fullwidth_and_case_fold_to_the_same_tokens() -> None:
+    assert tokenize("怎麼查詢ＩＣＰ備案號") == tokenize("怎么查询icp备案号")
+    assert fold("ＡＰＰ備案") == "app备案"
+
+
+def test_function_words_and_punctuation_dropped() -> None:
+    assert tokenize("请问，的了吗？！") == []
+
+
+def test_topic_words_keep_nouns() -> None:
+    assert topic_words("APP备案需要准备什么") == ["app", "备案"]

