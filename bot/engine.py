@@ -70,6 +70,7 @@ class Bot:
         self.intents = intents or self._cached_intents()
         self.sessions = SessionStore(settings.session_max, settings.session_ttl, settings.session_turns)
         self._swap_lock = threading.Lock()
+        self._reload_lock = threading.Lock()
 
     # ---- construction -------------------------------------------------------------------------
 
@@ -144,9 +145,8 @@ class Bot:
             entries = load_corpus(self.settings.corpus or None)
         except CorpusError as exc:
             raise InvalidInput(f"corpus cannot be loaded: {exc}") from exc
-        store = self._store()
-        manifest = store.build(self.embedder, entries)
-        self.swap(store.load())
+        manifest = self._store().build(self.embedder, entries)
+        self.refresh()
         return {
             "build": manifest.build_id,
             "entries": manifest.entries,
@@ -155,21 +155,27 @@ class Bot:
         }
 
     def refresh(self) -> bool:
-        """Swap to a build another process made live (``beian-bot index build``); True when swapped."""
-        current = self._store().current()
-        if current is None or current.build_id == self.index.manifest.build_id:
-            return False
-        self.swap(self._store().load())
-        return True
+        """Swap to the build ``CURRENT`` names if it is not the one answering (``beian-bot index build`` in
+        another process, or :meth:`reindex`); True when swapped.
+
+        Loads are serialised and always read ``CURRENT`` afresh, so a slow load can never swap an older
+        build in over a newer one.
+        """
+        with self._reload_lock:
+            store = self._store()
+            current = store.current()
+            if current is None or current.build_id == self.index.manifest.build_id:
+                return False
+            self.swap(store.load())
+            return True
 
     def swap(self, index: LoadedIndex) -> None:
         """Start answering from another index; requests already running finish on the old one."""
+        state = _State(index, HybridRetriever(index, self.embedder, lexical_weight=self.settings.lexical_weight))
         with self._swap_lock:
             old = self._state
-            self._state = _State(
-                index, HybridRetriever(index, self.embedder, lexical_weight=self.settings.lexical_weight)
-            )
-        log.info("index swapped", extra={"build": index.manifest.build_id})
+            self._state = state
+        log.info("index swapped", extra={"build": index.manifest.build_id, "previous": old.index.manifest.build_id})
         del old
 
     # ---- entries ----------------------------------------------------------------------------
@@ -231,7 +237,7 @@ class Bot:
                     ctx_score,
                 )
 
-        answer = self._compose(query, vector, retrieval, confident, score, sid, top_k)
+        answer = self._compose(query, vector, retrieval, confident, score, sid, top_k, state.index)
         top = retrieval.hits[0].entry.id if retrieval.hits and confident else None
         self.sessions.append(sid, Turn(question, query.text, answer.answer, top, confident))
         if self.journal is not None:
@@ -248,9 +254,10 @@ class Bot:
         score: float,
         sid: str,
         top_k: int,
+        index: LoadedIndex | None = None,
     ) -> Answer:
         sources = [Source.of(h.entry, h.score) for h in retrieval.hits[:top_k]]
-        links = self._links(query, vector, retrieval, confident)
+        links = self._links(query, vector, retrieval, confident, index)
         if confident:
             best = retrieval.hits[0].entry
             text = _answer_text(best)
@@ -292,7 +299,10 @@ class Bot:
                 routes.add("white_screen")
         return routes
 
-    def _links(self, query: Query, vector: np.ndarray, retrieval: Retrieval, confident: bool) -> list[Link]:
+    def _links(
+        self, query: Query, vector: np.ndarray, retrieval: Retrieval, confident: bool, index: LoadedIndex | None = None
+    ) -> list[Link]:
+        index = index or self.index  # the index the retrieval came from: one version per answer
         routes = self.routes(query, vector, retrieval, confident)
         links: list[Link] = []
         ranked = [h.entry for h in retrieval.hits]
@@ -303,7 +313,7 @@ class Bot:
                 rejections = [best, *[e for e in rejections if e.id != best.id]]
             links.extend(Link.of(e, "rejection") for e in rejections[:3])
         if "white_screen" in routes:
-            screens = [e for e in self.index.entries if e.route == "white_screen"]
+            screens = [e for e in index.entries if e.route == "white_screen"]
             for screen in screens[:1]:
                 links.append(Link.of(screen, "white_screen"))
                 related = [e for e in ranked if e.id in screen.related and e.kind == "troubleshooting"]
@@ -368,7 +378,8 @@ class Bot:
         if not 1 <= k <= 50:
             raise InvalidInput("k must be between 1 and 50")
         query = normalize(q)
-        retrieval = self._state.retriever.retrieve(query, len(self.index.entries))
+        state = self._state
+        retrieval = state.retriever.retrieve(query, len(state.index.entries))
         hits: list[SearchHit] = []
         for h in retrieval.hits:
             e = h.entry
