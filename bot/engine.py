@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,8 @@ LINK_DEPTH = 20
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|它|上面|刚才|what about|and if")
 # A turn that is not quite sure on its own may borrow the last topic; one far from the documents may not.
 NEAR_MISS = 0.03
+# A swapped-out index is closed this long after the swap: requests that began on it have long finished.
+RETIRE_AFTER = 30.0
 
 
 @dataclass
@@ -71,6 +75,7 @@ class Bot:
         self.sessions = SessionStore(settings.session_max, settings.session_ttl, settings.session_turns)
         self._swap_lock = threading.Lock()
         self._reload_lock = threading.Lock()
+        self._retired: list[tuple[float, LoadedIndex]] = []
 
     # ---- construction -------------------------------------------------------------------------
 
@@ -98,6 +103,7 @@ class Bot:
             self.journal.close()
         if self.tickets is not None:
             self.tickets.close()
+        self._close_retired(force=True)
         self.index.close()
 
     def _vector_cache(self, name: str, texts: list[str], mode: str) -> np.ndarray:
@@ -161,6 +167,7 @@ class Bot:
         Loads are serialised and always read ``CURRENT`` afresh, so a slow load can never swap an older
         build in over a newer one.
         """
+        self._close_retired()
         with self._reload_lock:
             store = self._store()
             current = store.current()
@@ -175,8 +182,19 @@ class Bot:
         with self._swap_lock:
             old = self._state
             self._state = state
+            self._retired.append((time.monotonic(), old.index))
         log.info("index swapped", extra={"build": index.manifest.build_id, "previous": old.index.manifest.build_id})
-        del old
+
+    def _close_retired(self, force: bool = False) -> None:
+        """Close swapped-out indexes once no request can still be using them (their Chroma clients hold
+        threads and open files: without this every reindex would leak them)."""
+        now = time.monotonic()
+        with self._swap_lock:
+            due = [ix for at, ix in self._retired if force or now - at >= RETIRE_AFTER]
+            self._retired = [(at, ix) for at, ix in self._retired if not (force or now - at >= RETIRE_AFTER)]
+        for index in due:
+            with contextlib.suppress(Exception):
+                index.close()
 
     # ---- entries ----------------------------------------------------------------------------
 

@@ -113,8 +113,13 @@ class LoadedIndex:
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
 
     def close(self) -> None:
-        """Drop references; Chroma's process-wide client cache is left alone, a newer index may share it."""
+        """Release this index's Chroma client.
+
+        ``Client.close`` is reference-counted: another index open on the same path keeps the shared system
+        alive; the process-wide cache is never cleared wholesale.
+        """
         self.collection = None
+        _close_client(self.client)
 
 
 class IndexStore:
@@ -219,12 +224,15 @@ class IndexStore:
             return {}
         client = chroma_client(None, self.chroma_url)
         try:
-            collection = client.get_collection(self._collection_name(embedder, digest))
-        except Exception:  # not there yet: nothing to reuse
-            return {}
-        if collection.count() != len(chunks):
-            return {}
-        got = collection.get(ids=[c.id for c in chunks], include=["embeddings"])
+            try:
+                collection = client.get_collection(self._collection_name(embedder, digest))
+            except Exception:  # not there yet: nothing to reuse
+                return {}
+            if collection.count() != len(chunks):
+                return {}
+            got = collection.get(ids=[c.id for c in chunks], include=["embeddings"])
+        finally:
+            _close_client(client)
         vectors = dict(zip(got["ids"], got["embeddings"], strict=True))
         return {c.digest: np.asarray(vectors[c.id], dtype=np.float32) for c in chunks if c.id in vectors}
 
@@ -298,16 +306,21 @@ class IndexStore:
         else:
             name = "beian-chunks"
             client = chroma_client(tmp / "chroma", None)
-        collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-        if collection.count() != len(chunks):
-            batch = 4096
-            for start in range(0, len(chunks), batch):
-                part = chunks[start : start + batch]
-                collection.upsert(
-                    ids=[c.id for c in part],
-                    embeddings=vectors[start : start + len(part)],
-                    metadatas=[{"entry_id": c.entry_id} for c in part],
-                )
+        try:
+            collection = client.get_or_create_collection(
+                name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+            if collection.count() != len(chunks):
+                batch = 4096
+                for start in range(0, len(chunks), batch):
+                    part = chunks[start : start + batch]
+                    collection.upsert(
+                        ids=[c.id for c in part],
+                        embeddings=vectors[start : start + len(part)],
+                        metadatas=[{"entry_id": c.entry_id} for c in part],
+                    )
+        finally:
+            _close_client(client)  # a build's own client would otherwise hold threads and files for good
         return name
 
     def _prune(self, keep: str) -> None:
@@ -321,6 +334,13 @@ class IndexStore:
             # a build that died part-way; only ones older than an hour, a live build may be writing
             if time.time() - path.stat().st_mtime > 3600:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _close_client(client: Any) -> None:
+    close = getattr(client, "close", None)
+    if close is not None:
+        with contextlib.suppress(Exception):
+            close()
 
 
 def _lines(path: Path) -> list[str]:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
 
 from api.deps import AdminDep, BotDep
+from api.errors import error_response
+from api.routes.metrics import REINDEX
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+# one rebuild at a time per process; a second request is told so instead of queueing on a worker thread
+_REINDEXING = threading.Lock()
 
 
 @router.get("/report")
@@ -31,7 +38,18 @@ def get_ticket(
     return bot.ticket(ticket_id)
 
 
-@router.post("/reindex")
-def reindex(_: AdminDep, bot: BotDep) -> dict[str, Any]:
+@router.post("/reindex", response_model=None, responses={409: {"description": "a reindex is already running"}})
+def reindex(_: AdminDep, bot: BotDep) -> dict[str, Any] | JSONResponse:
     """Rebuild the index aside from the configured corpus and swap to it; requests keep being served."""
-    return bot.reindex()
+    if not _REINDEXING.acquire(blocking=False):
+        REINDEX.labels("busy").inc()
+        return error_response(409, "conflict", "a reindex is already running; try again when it is done")
+    try:
+        result = bot.reindex()
+    except Exception:
+        REINDEX.labels("failed").inc()
+        raise
+    finally:
+        _REINDEXING.release()
+    REINDEX.labels("done").inc()
+    return result
