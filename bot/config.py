@@ -36,6 +36,7 @@ class Settings(BaseSettings):
         "如需进一步帮助，可以转人工客服，我们会尽快为您处理。", description="the offer of a person"
     )
     contact_url: str = Field("", description="link to reach a person (tel:, mailto: or https:); empty: in-chat handoff")
+    embed_cache: int = Field(4096, ge=0, description="question vectors remembered (LRU); 0 turns the cache off")
     session_max: int = Field(10_000, ge=1, description="conversations kept in memory")
     session_ttl: int = Field(1800, ge=1, description="seconds a conversation is remembered after its last turn")
     session_turns: int = Field(10, ge=1, description="turns kept per conversation")

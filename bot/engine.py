@@ -8,6 +8,7 @@ import logging
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,29 @@ class Bot:
         self._swap_lock = threading.Lock()
         self._reload_lock = threading.Lock()
         self._retired: list[tuple[float, LoadedIndex]] = []
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
+
+    def embed(self, text: str) -> np.ndarray:
+        """The query vector of a normalised question; the most recent ones are remembered.
+
+        Help desks hear the same questions again and again, and embedding is most of an answer's cost.
+        """
+        size = self.settings.embed_cache
+        if size <= 0:
+            return self.embedder.query_vector(text)
+        with self._vectors_lock:
+            hit = self._vectors.get(text)
+            if hit is not None:
+                self._vectors.move_to_end(text)
+                return hit
+        vector = self.embedder.query_vector(text)
+        vector.setflags(write=False)
+        with self._vectors_lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > size:
+                self._vectors.popitem(last=False)
+        return vector
 
     # ---- construction -------------------------------------------------------------------------
 
@@ -232,7 +256,7 @@ class Bot:
         history = self.sessions.history(sid)
 
         query = normalize(question)
-        vector = self.embedder.query_vector(query.text)
+        vector = self.embed(query.text)
         depth = max(top_k, LINK_DEPTH)
         retrieval = state.retriever.retrieve(query, depth, vector)
         confident, score = self.decider.confident(question, retrieval, vector)
@@ -243,7 +267,7 @@ class Bot:
             # read the turn in the light of the last topic
             topic = " ".join(topic_words(previous.resolved)) or previous.resolved
             ctx_query = normalize(f"{topic} {question}")
-            ctx_vector = self.embedder.query_vector(ctx_query.text)
+            ctx_vector = self.embed(ctx_query.text)
             ctx_retrieval = state.retriever.retrieve(ctx_query, depth, ctx_vector)
             ctx_confident, ctx_score = self.decider.confident(ctx_query.text, ctx_retrieval, ctx_vector)
             if ctx_confident:

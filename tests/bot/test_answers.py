@@ -81,3 +81,21 @@ def test_search_ranks_with_matched_terms_and_filters(bot: Bot) -> None:
     rejections = bot.search("驳回", k=10, kind="rejection")
     assert rejections and all(h.entry.kind == "rejection" for h in rejections)
     assert all(h.entry.category == "故障排除" for h in bot.search("域名", category="故障排除"))
+
+
+def test_repeated_questions_reuse_their_vector(bot: Bot) -> None:
+    calls: list[str] = []
+    real = bot.embedder.query_vector
+
+    def counting(text: str) -> object:
+        calls.append(text)
+        return real(text)
+
+    bot.embedder.query_vector = counting  # type: ignore[method-assign]
+    try:
+        first = bot.ask("取消接入的审核结果怎么通知我")
+        second = bot.ask("取消接入的审核结果怎么通知我 ")
+    finally:
+        del bot.embedder.query_vector
+    assert calls == ["取消接入的审核结果怎么通知我"]
+    assert first.answer == second.answer
