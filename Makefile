@@ -39,7 +39,11 @@ lint: $(VENV)/.installed-dev
 eval: index
 	$(BIN)/beian-bot eval eval/dev.jsonl eval/own.jsonl
 
-bench: $(VENV)/.installed-dev
+$(VENV)/.installed-bench: pyproject.toml | $(VENV)/.installed-dev
+	$(BIN)/pip install -q -e '.[dev,st,bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python scripts/bench.py
 
 loadtest: $(VENV)/.installed
