@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,7 @@ def finalize(drafts: list[Entry]) -> list[Entry]:
     for entry in with_ids:
         by_group[(entry.kind, entry.category)].append(entry.id)
     return [
-        replace(entry, related=tuple(i for i in by_group[(entry.kind, entry.category)] if i != entry.id)[:6])
+        # islice: the first six of the group, without walking the whole group for every entry (quadratic)
+        replace(entry, related=tuple(islice((i for i in by_group[(entry.kind, entry.category)] if i != entry.id), 6)))
         for entry in with_ids
     ]

@@ -501,9 +501,10 @@ def run_scale(
         n_chunks = len(chunk_entries(load_corpus([corpus]))) if size <= 10_000 else None
         row: dict[str, Any] = {"size": size or "seed"}
         mode = "cold"
-        if previous is not None and throughput:
-            estimate = (n_chunks or size * 1.0) / throughput
-            row["cold_embed_estimate_s"] = round(estimate, 1)
+        if previous is not None:
+            # no throughput measured in this run (reused builds only): assume the budget would not do
+            estimate = (n_chunks or size * 1.0) / throughput if throughput else float("inf")
+            row["cold_embed_estimate_s"] = round(estimate, 1) if throughput else None
             if estimate > budget:
                 mode = "reuse+standin"
                 cmd += ["--reuse-from", str(previous), "--standin"]
@@ -522,7 +523,8 @@ def run_scale(
             row["build"] = child(cmd, root / "build.log")
             done.write_text(json.dumps({"corpus": str(corpus), "mode": mode, "build": row["build"]}, indent=2))
         b = row["build"]
-        if b["embedded"]:
+        if b["embedded"] and not b.get("paused_s"):
+            # a build that was paused or reniced on purpose (build.json says so) says nothing about throughput
             throughput = b["chunks_per_s"]
         if mode != "cold" and throughput:
             row["cold_build_extrapolated_s"] = round(b["build_without_embedding_s"] + b["chunks"] / throughput, 1)
@@ -701,7 +703,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
         save()
     if "scale" in args.parts:
-        res["scale"] = run_scale(work, args.sizes, args.embed_budget, None, args.reuse_builds)
+        res["scale"] = {
+            **res.get("scale", {}),
+            **run_scale(work, args.sizes, args.embed_budget, None, args.reuse_builds),
+        }
         save()
     res["load_end"] = loadavg()
     save()
