@@ -421,7 +421,9 @@ class Bot:
             raise InvalidInput("k must be between 1 and 50")
         query = normalize(q)
         state = self._state
-        retrieval = state.retriever.retrieve(query, len(state.index.entries))
+        # unfiltered, the top k is all that is shown; a filter may have to look further down the ranking
+        depth = len(state.index.entries) if (kind or category) else k
+        retrieval = state.retriever.retrieve(query, depth)
         hits: list[SearchHit] = []
         for h in retrieval.hits:
             e = h.entry

@@ -21,6 +21,7 @@ import pytest
 
 from bot import Bot, Settings
 from tests.api.test_pages import IMG, MARKUP_TITLE, SCRIPT, seed_vector_cache, write_markup_corpus
+from tests.chroma_server import stop_process
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -107,12 +108,7 @@ def start_server(tmp: Path, env: dict[str, str]) -> Iterator[Server]:
             time.sleep(0.25)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 30)
 
 
 class HostSite:
