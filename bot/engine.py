@@ -106,8 +106,8 @@ class Bot:
     @classmethod
     def from_settings(cls, settings: Settings, embedder: VectorEmbeddings | None = None) -> Bot:
         """Load the corpus, build the index when missing or stale (if allowed), open it."""
-        embedder = embedder or get_embedder(settings.embedder)
-        store = IndexStore(settings.index_dir, settings.chroma_url)
+        embedder = embedder or get_embedder(settings.embedder, settings.embed_workers)
+        store = IndexStore(settings.index_dir, settings.chroma_url, settings.exact_search_max)
         if settings.build_on_start:
             entries = load_corpus(settings.corpus or None)
             manifest, built = store.ensure(embedder, entries)
@@ -167,7 +167,7 @@ class Bot:
         return self._state.index
 
     def _store(self) -> IndexStore:
-        return IndexStore(self.settings.index_dir, self.settings.chroma_url)
+        return IndexStore(self.settings.index_dir, self.settings.chroma_url, self.settings.exact_search_max)
 
     def reindex(self) -> dict[str, object]:
         """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile."""

@@ -58,16 +58,22 @@ class HybridRetriever:
         idx = self.index
         n = len(idx.entries)
         dense = np.zeros(n, dtype=np.float32)
+        exact = False
         if self.mode != "bm25":
             vec = self.embedder.query_vector(query.text) if vector is None else vector
-            for pos, cos in idx.dense(vec, DENSE_CANDIDATES):
-                e = idx.chunk_entry[pos]
-                dense[e] = max(dense[e], cos)
+            if idx.exact:
+                exact = True
+                dense.fill(-1.0)
+                np.maximum.at(dense, idx.chunk_entry, idx.similarities(vec))
+            else:
+                for pos, cos in idx.dense(vec, DENSE_CANDIDATES):
+                    e = idx.chunk_entry[pos]
+                    dense[e] = max(dense[e], cos)
         terms = tokenize(query.lexical)
         lexical = np.zeros(n, dtype=np.float32)
         if self.mode != "dense":
             np.maximum.at(lexical, idx.chunk_entry, idx.lexical(terms))
-        fused = self._fuse(dense, lexical)
+        fused = self._fuse(dense, lexical, exact)
         order = np.argsort(-fused, kind="stable")[: max(k, 1)]
         rank_d = _ranks(dense)
         rank_l = _ranks(lexical)
@@ -83,20 +89,26 @@ class HybridRetriever:
             for i in order
             if fused[i] > 0
         ]
-        seen = dense[dense > 0]
+        seen = dense if exact else dense[dense > 0]
         spread = float(dense.max() - np.median(seen)) if seen.size else 0.0
         return Retrieval(hits, float(dense.max(initial=0.0)), spread, float(lexical.max(initial=0.0)), terms)
 
-    def _fuse(self, dense: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    def _fuse(self, dense: np.ndarray, lexical: np.ndarray, exact: bool) -> np.ndarray:
         if self.mode == "dense":
             return dense
         if self.mode == "bm25":
             return lexical
-        # convex combination of min-max normalised scores, each over the candidates its side found;
-        # unlike rank fusion it keeps how far ahead the leader is on each side
-        found = dense > 0
+        # convex combination of normalised scores; unlike rank fusion it keeps how far ahead the leader is
         dense_n = np.zeros_like(dense)
-        if found.any():
+        if exact and len(dense):
+            # Cosines are scaled from the corpus' typical entry (the median) up to the best one. e5 puts every
+            # passage in a narrow cone, so the top candidates alone span only a few hundredths at 10k entries:
+            # stretching that band to [0, 1] let noise outvote a clear BM25 match.
+            floor, high = float(np.median(dense)), float(dense.max())
+            if high > floor:
+                dense_n = np.clip((dense - floor) / (high - floor), 0.0, None)
+        found = dense > 0
+        if not exact and found.any():
             low, high = float(dense[found].min()), float(dense.max())
             dense_n[found] = (dense[found] - low) / (high - low) if high > low else 1.0
         high_l = float(lexical.max(initial=0.0))

