@@ -11,6 +11,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -291,21 +292,30 @@ class IndexStore:
             from tqdm import tqdm
 
             bar = tqdm(total=len(todo), desc="embedding chunks", unit="chunk")
-        for start in range(0, len(todo), EMBED_BATCH):
-            batch = todo[start : start + EMBED_BATCH]
-            vectors[batch] = embedder.embed_passages([chunks[i].text for i in batch])
-            if bar is not None:
-                bar.update(len(batch))
-            if on_batch is not None:
-                on_batch(start + len(batch), len(todo))
+
+        def embed() -> None:
+            for start in range(0, len(todo), EMBED_BATCH):
+                batch = todo[start : start + EMBED_BATCH]
+                vectors[batch] = embedder.embed_passages([chunks[i].text for i in batch])
+                if bar is not None:
+                    bar.update(len(batch))
+                if on_batch is not None:
+                    on_batch(start + len(batch), len(todo))
+
+        # Embedding runs in native code without the GIL; the BM25 index (jieba) and Chroma's import are
+        # Python work that overlaps it instead of waiting for it.
+        with ThreadPoolExecutor(1, thread_name_prefix="build-embed") as pool:
+            embedding = pool.submit(embed)
+            tokens = [tokenize(c.text) or ["\u2205"] for c in chunks]
+            retriever = bm25s.BM25()
+            retriever.index(tokens, show_progress=False)
+            retriever.save(str(tmp / "bm25"), show_progress=False)
+            import chromadb  # noqa: F401  (loaded now, used below)
+
+            embedding.result()
         if bar is not None:
             bar.close()
         np.save(tmp / "vectors.npy", vectors)
-
-        tokens = [tokenize(c.text) or ["\u2205"] for c in chunks]
-        retriever = bm25s.BM25()
-        retriever.index(tokens, show_progress=False)
-        retriever.save(str(tmp / "bm25"), show_progress=False)
 
         collection = self._write_vectors(tmp, chunks, vectors, embedder, digest)
         manifest = Manifest(
