@@ -63,8 +63,7 @@ class HybridRetriever:
             vec = self.embedder.query_vector(query.text) if vector is None else vector
             if idx.exact:
                 exact = True
-                dense.fill(-1.0)
-                np.maximum.at(dense, idx.chunk_entry, idx.similarities(vec))
+                dense = idx.per_entry(idx.similarities(vec), fill=-1.0)
             else:
                 for pos, cos in idx.dense(vec, DENSE_CANDIDATES):
                     e = idx.chunk_entry[pos]
@@ -72,21 +71,18 @@ class HybridRetriever:
         terms = tokenize(query.lexical)
         lexical = np.zeros(n, dtype=np.float32)
         if self.mode != "dense":
-            np.maximum.at(lexical, idx.chunk_entry, idx.lexical(terms))
+            lexical = idx.per_entry(idx.lexical(terms))
         fused = self._fuse(dense, lexical, exact)
-        order = np.argsort(-fused, kind="stable")[: max(k, 1)]
-        rank_d = _ranks(dense)
-        rank_l = _ranks(lexical)
         hits = [
             Hit(
                 idx.entries[i],
                 float(fused[i]),
                 float(dense[i]),
                 float(lexical[i]),
-                int(rank_d[i]),
-                int(rank_l[i]),
+                _rank(dense, i),
+                _rank(lexical, i),
             )
-            for i in order
+            for i in _top(fused, max(k, 1))
             if fused[i] > 0
         ]
         seen = dense if exact else dense[dense > 0]
@@ -116,9 +112,19 @@ class HybridRetriever:
         return (dense_n + self.lexical_weight * lexical_n) / (1.0 + self.lexical_weight)
 
 
-def _ranks(scores: np.ndarray) -> np.ndarray:
-    """1-based rank of each position, best first."""
-    order = np.argsort(-scores, kind="stable")
-    ranks = np.empty_like(order)
-    ranks[order] = np.arange(1, len(scores) + 1)
-    return ranks
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best scores, best first, ties by position; without sorting everything."""
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    # everything strictly above the k-th best, then as many of its ties as fit, lowest positions first
+    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+    above = np.flatnonzero(scores > kth)
+    tied = np.flatnonzero(scores == kth)[: k - len(above)]
+    chosen = np.concatenate([above, tied])
+    return chosen[np.argsort(-scores[chosen], kind="stable")]
+
+
+def _rank(scores: np.ndarray, i: int) -> int:
+    """1-based rank of position ``i``, best first, ties by position (as a stable sort would place it)."""
+    s = scores[i]
+    return int(np.count_nonzero(scores > s) + np.count_nonzero(scores[:i] == s)) + 1
