@@ -638,7 +638,8 @@ def report(res: dict[str, Any]) -> str:
                 f"{st['bm25_scores']['p50_ms']:.2f} / {st['bm25_scores']['p99_ms']:.2f} | "
                 f"{st['retrieve_total']['p50_ms']:.2f} / {st['retrieve_total']['p99_ms']:.2f} | "
                 f"{qq['ask']['p50_ms']:.1f} / {qq['ask']['p99_ms']:.1f} | "
-                f"{qq['hnsw_dense']['p50_ms']:.2f} / {qq['hnsw_dense']['p99_ms']:.2f} | "
+                f"{qq.get('hnsw_dense', {}).get('p50_ms', float('nan')):.2f} / "
+                f"{qq.get('hnsw_dense', {}).get('p99_ms', float('nan')):.2f} | "
                 f"{qq['search_k10']['p50_ms']:.1f} | {qq['peak_rss_mib']} | {qq['load']} |"
             )
     lat = res.get("latency")
