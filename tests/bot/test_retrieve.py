@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot import Bot
+from bot import Bot, Settings
 from bot.evaluate import load_cases
 from bot.normalize import normalize
 from bot.retrieve import HybridRetriever, _rank, _top
-from index import IndexStore
+from index import IndexStore, VectorEmbeddings
 from tests.conftest import ROOT
 
 
@@ -52,3 +52,13 @@ def test_exact_scan_and_hnsw_find_the_same_neighbours_and_hybrid_answers_right(b
             assert any(p in best.title + best.text for p in case.expect), case.question
     finally:
         graph.close()
+
+
+def test_settings_choose_the_dense_path(settings: Settings, embedder: VectorEmbeddings) -> None:
+    graph_bot = Bot.from_settings(settings.model_copy(update={"exact_search_max": 0}), embedder=embedder)
+    try:
+        assert not graph_bot.index.exact
+        answer = graph_bot.ask("管局审核多长时间")
+        assert answer.confident and answer.sources[0].title == "管局审核需多久"
+    finally:
+        graph_bot.close()
