@@ -32,11 +32,12 @@ def _corpus(args: argparse.Namespace) -> int:
 
 def _index(args: argparse.Namespace) -> int:
     from bot.config import get_settings
+    from bot.engine import open_store
     from corpus import CorpusError, load_corpus
-    from index import IndexStore, get_embedder
+    from index import get_embedder
 
     settings = get_settings()
-    store = IndexStore(settings.index_dir, settings.chroma_url, settings.exact_search_max)
+    store = open_store(settings)
     if args.action == "status":
         manifest = store.current()
         if manifest is None:

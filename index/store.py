@@ -96,9 +96,9 @@ class LoadedIndex:
         self.chunk_entry = np.array([entry_pos[c.entry_id] for c in self.chunks], dtype=np.int64)
         # chunks are written entry by entry: then each entry's chunks are one run, and a per-entry maximum is
         # one reduceat instead of a (much slower) unbuffered maximum.at
-        runs = len(self.chunk_entry) > 0 and bool(np.all(np.diff(self.chunk_entry) >= 0))
-        starts = np.flatnonzero(np.r_[True, np.diff(self.chunk_entry) != 0]) if runs else None
-        self._starts = starts if starts is not None and len(starts) == len(self.entries) else None
+        starts = np.flatnonzero(np.diff(self.chunk_entry, prepend=-1) != 0)
+        in_runs = len(starts) > 0 and np.array_equal(self.chunk_entry[starts], np.arange(len(self.entries)))
+        self._starts = starts if in_runs else None
         self.chunk_pos = {c.id: i for i, c in enumerate(self.chunks)}
         self.bm25 = bm25s.BM25.load(str(folder / "bm25"), load_corpus=False)
         self._vocab: dict[str, int] = dict(self.bm25.vocab_dict)
@@ -130,9 +130,7 @@ class LoadedIndex:
         k = max(1, min(k, len(self.chunks)))
         if self.vectors is not None:
             scores = self.similarities(vector)
-            top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-            top = top[np.argsort(-scores[top], kind="stable")]
-            return [(int(i), float(scores[i])) for i in top]
+            return [(int(i), float(scores[i])) for i in top_positions(scores, k)]
         res = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
         ids, dists = res["ids"][0], res["distances"][0]
         return [(self.chunk_pos[i], 1.0 - float(d)) for i, d in zip(ids, dists, strict=True) if i in self.chunk_pos]
@@ -392,6 +390,18 @@ def _close_client(client: Any) -> None:
     if close is not None:
         with contextlib.suppress(Exception):
             close()
+
+
+def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best scores, best first, ties by position; without sorting everything."""
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    # everything strictly above the k-th best, then as many of its ties as fit, lowest positions first
+    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+    above = np.flatnonzero(scores > kth)
+    tied = np.flatnonzero(scores == kth)[: k - len(above)]
+    chosen = np.concatenate([above, tied])
+    return chosen[np.argsort(-scores[chosen], kind="stable")]
 
 
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:

@@ -49,7 +49,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
-from bench_latency import loadavg, proc_status, summary  # noqa: E402
+from bench_latency import loadavg, proc_status, summary, timed  # noqa: E402
 
 from index import VectorEmbeddings  # noqa: E402
 
@@ -391,13 +391,6 @@ def scale_build(args: argparse.Namespace) -> dict[str, Any]:
         "nice": os.nice(0),
         "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
-
-
-def timed(fn: Callable[[], object]) -> float:
-    """Seconds one call takes."""
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
 
 
 def scale_query(args: argparse.Namespace) -> dict[str, Any]:

@@ -8,8 +8,8 @@ import pytest
 from bot import Bot, Settings
 from bot.evaluate import load_cases
 from bot.normalize import normalize
-from bot.retrieve import HybridRetriever, _rank, _top
-from index import IndexStore, VectorEmbeddings
+from bot.retrieve import HybridRetriever, _rank
+from index import IndexStore, VectorEmbeddings, top_positions
 from tests.conftest import ROOT
 
 
@@ -21,7 +21,7 @@ def test_top_and_rank_match_a_full_stable_sort(seed: int) -> None:
     ranks = np.empty_like(order)
     ranks[order] = np.arange(1, len(scores) + 1)
     for k in (1, 5, 20, 299, 300, 400):
-        assert _top(scores, k).tolist() == order[:k].tolist()
+        assert top_positions(scores, k).tolist() == order[:k].tolist()
     assert [_rank(scores, i) for i in range(len(scores))] == ranks.tolist()
 
 

@@ -115,13 +115,8 @@ def test_pool_embeds_waiting_questions_together_and_keeps_each_callers_vector() 
 
     calls: list[int] = []
     gate = threading.Event()
-    models: list[_Recording] = []
-
-    def make() -> _Recording:
-        models.append(_Recording(calls, gate))
-        return models[-1]
-
-    pool = EmbedPool(make, workers=1, threads=1, max_batch=4)
+    models = [_Recording(calls, gate)]
+    pool = EmbedPool(models, threads=1, max_batch=4)
     try:
         with ThreadPoolExecutor(len(QUESTIONS)) as ex:
             futures = [ex.submit(pool.embed, [QUESTIONS[0]], True)]
@@ -148,7 +143,7 @@ def test_pool_shares_passages_out_in_order_and_survives_a_failing_call() -> None
     calls: list[int] = []
     gate = threading.Event()
     gate.set()
-    pool = EmbedPool(lambda: _Recording(calls, gate), workers=2, threads=1)
+    pool = EmbedPool([_Recording(calls, gate), _Recording(calls, gate)], threads=1)
     try:
         texts = ["管局审核时间为3-20个工作日", "ICP备案号以工信部网站公共查询为准", "红烧肉的做法", "APP打开白屏"]
         vectors = pool.embed(texts, query=False)
