@@ -97,11 +97,13 @@ class HybridRetriever:
         # convex combination of normalised scores; unlike rank fusion it keeps how far ahead the leader is
         dense_n = np.zeros_like(dense)
         if exact:
+            if not len(dense):
+                return dense
             # Cosines are scaled from the corpus' typical entry (the median) up to the best one. e5 puts every
             # passage in a narrow cone, so the top candidates alone span only a few hundredths at 10k entries:
             # stretching that band to [0, 1] let noise outvote a clear BM25 match.
-            floor, high = float(np.median(dense)), float(dense.max(initial=0.0))
-            if len(dense) and high > floor:
+            floor, high = float(np.median(dense)), float(dense.max())
+            if high > floor:
                 dense_n = np.clip((dense - floor) / (high - floor), 0.0, None)
         else:
             # only the HNSW candidates have a cosine; the rest stay at 0
