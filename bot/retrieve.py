@@ -96,16 +96,14 @@ class HybridRetriever:
             return lexical
         # convex combination of normalised scores; unlike rank fusion it keeps how far ahead the leader is
         dense_n = np.zeros_like(dense)
-        if exact:
-            if not len(dense):
-                return dense
+        if exact and len(dense):
             # Cosines are scaled from the corpus' typical entry (the median) up to the best one. e5 puts every
             # passage in a narrow cone, so the top candidates alone span only a few hundredths at 10k entries:
             # stretching that band to [0, 1] let noise outvote a clear BM25 match.
             floor, high = float(np.median(dense)), float(dense.max())
             if high > floor:
                 dense_n = np.clip((dense - floor) / (high - floor), 0.0, None)
-        else:
+        elif not exact:
             # only the HNSW candidates have a cosine; the rest stay at 0
             found = dense > 0
             if found.any():
