@@ -10,10 +10,18 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import BotError, InvalidInput, NotFound, NotReady, Unauthorized
+from bot.errors import Conflict, Forbidden
 
 log = logging.getLogger("beian_bot.api")
 
-STATUS: dict[type[BotError], int] = {InvalidInput: 422, NotFound: 404, NotReady: 503, Unauthorized: 401}
+STATUS: dict[type[BotError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    NotReady: 503,
+    Unauthorized: 401,
+    Forbidden: 403,
+    Conflict: 409,
+}
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",

@@ -18,14 +18,14 @@ import numpy as np
 from bot.answers import Answer, Link, SearchHit, Source, Suggestion, help_url
 from bot.config import Settings
 from bot.decide import Decider, load_offtopic
+from bot.desk import Desk, load_entries, open_database
 from bot.errors import InvalidInput, NotFound
-from bot.feedback import FeedbackStore
-from bot.handoff import HandoffStore
 from bot.intents import IntentClassifier, load_examples
 from bot.normalize import Query, normalize
 from bot.retrieve import HybridRetriever, Retrieval
 from bot.sessions import SessionStore, Turn
-from corpus import CorpusError, Entry, load_corpus
+from bot.storage import Database
+from corpus import Entry
 from corpus.tokenize import topic_words
 from index import IndexStore, LoadedIndex, VectorEmbeddings, get_embedder
 
@@ -56,8 +56,9 @@ class _State:
     retriever: HybridRetriever
 
 
-class Bot:
-    """Answers questions from the help entries of one index."""
+class Bot(Desk):
+    """Answers questions from the help entries of one index; the people side (tickets, feedback, curation,
+    keys) comes from :class:`bot.desk.Desk`."""
 
     def __init__(
         self,
@@ -66,12 +67,9 @@ class Bot:
         index: LoadedIndex,
         decider: Decider | None = None,
         intents: IntentClassifier | None = None,
-        journal: FeedbackStore | None = None,
-        tickets: HandoffStore | None = None,
+        db: Database | None = None,
     ) -> None:
         self.settings = settings
-        self.journal = journal
-        self.tickets = tickets
         self.embedder = embedder
         self._state = _State(index, HybridRetriever(index, embedder, lexical_weight=settings.lexical_weight))
         self.decider = decider or Decider(
@@ -84,6 +82,7 @@ class Bot:
         self._retired: list[tuple[float, LoadedIndex]] = []
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vectors_lock = threading.Lock()
+        self._open_desk(db)
 
     def embed(self, text: str) -> np.ndarray:
         """The query vector of a normalised question; the most recent ones are remembered.
@@ -113,25 +112,23 @@ class Bot:
         """Load the corpus, build the index when missing or stale (if allowed), open it."""
         embedder = embedder or get_embedder(settings.embedder, settings.embed_workers)
         store = open_store(settings)
-        if settings.build_on_start:
-            entries = load_corpus(settings.corpus or None)
-            manifest, built = store.ensure(embedder, entries)
-            if built:
-                log.info("index built", extra={"chunks": manifest.chunks, "entries": manifest.entries})
-        return cls(
-            settings,
-            embedder,
-            store.load(),
-            journal=FeedbackStore(settings.data_dir),
-            tickets=HandoffStore(settings.data_dir),
-        )
+        db = open_database(settings)
+        try:
+            version, base, entries = load_entries(settings, db)
+            if settings.build_on_start:
+                manifest, built = store.ensure(embedder, entries)
+                if built:
+                    log.info("index built", extra={"chunks": manifest.chunks, "entries": manifest.entries})
+            bot = cls(settings, embedder, store.load(), db=db)
+        except BaseException:
+            db.close()
+            raise
+        bot.adopt(version, base)
+        return bot
 
     def close(self) -> None:
         """Flush the question log and close the stores and the index."""
-        if self.journal is not None:
-            self.journal.close()
-        if self.tickets is not None:
-            self.tickets.close()
+        self._close_desk()
         self._close_retired(force=True)
         self.index.close()
 
@@ -176,11 +173,11 @@ class Bot:
 
     def reindex(self) -> dict[str, object]:
         """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile."""
-        try:
-            entries = load_corpus(self.settings.corpus or None)
-        except CorpusError as exc:
-            raise InvalidInput(f"corpus cannot be loaded: {exc}") from exc
-        manifest = self._store().build(self.embedder, entries)
+        with self._build_lock:
+            version = self.curation.version() if self.curation else 0
+            entries = self.curated_entries()
+            manifest = self._store().build(self.embedder, entries)
+            self._synced = version
         self.refresh()
         return {
             "build": manifest.build_id,
@@ -368,54 +365,6 @@ class Bot:
         if not links and confident and retrieval.hits and retrieval.hits[0].entry.kind == "troubleshooting":
             links.append(Link.of(retrieval.hits[0].entry, "troubleshooting"))
         return links
-
-    # ---- people ----------------------------------------------------------------------------
-
-    def handoff(
-        self,
-        session_id: str,
-        note: str | None = None,
-        contact: str | None = None,
-        user_ref: str | None = None,
-    ) -> dict[str, object]:
-        """Open a ticket for a person, carrying the conversation so far."""
-        if self.tickets is None:
-            raise NotFound("handoff is not configured")
-        turns = self.sessions.history(session_id)
-        if not turns:
-            raise NotFound("no conversation for this session_id (it may have expired)")
-        return self.tickets.create(session_id, turns, note=note, contact=contact, user_ref=user_ref)
-
-    def ticket(self, ticket_id: str) -> dict[str, object]:
-        """One handoff ticket with its transcript."""
-        if self.tickets is None:
-            raise NotFound("handoff is not configured")
-        return self.tickets.get(ticket_id)
-
-    def tickets_list(self, limit: int = 50) -> list[dict[str, object]]:
-        """The newest handoff tickets."""
-        return [] if self.tickets is None else self.tickets.list(limit)
-
-    def feedback(
-        self,
-        helpful: bool,
-        session_id: str | None = None,
-        question: str | None = None,
-        entry_id: str | None = None,
-        comment: str | None = None,
-    ) -> int:
-        """Record whether an answer helped."""
-        if self.journal is None:
-            raise NotFound("feedback is not configured")
-        if entry_id is not None and entry_id not in self.index.by_id:
-            raise NotFound(f"no entry with id {entry_id!r}")
-        return self.journal.add_feedback(session_id, question, entry_id, helpful, comment)
-
-    def report(self, limit: int = 20) -> dict[str, object]:
-        """What was asked and not answered, and which entries answer most."""
-        if self.journal is None:
-            return {"questions": 0, "declined": 0, "unanswered": [], "entry_hits": [], "feedback": {}}
-        return self.journal.report(limit)
 
     # ---- search -----------------------------------------------------------------------------
 

@@ -28,12 +28,14 @@ class Entry:
     source_url: str | None = None
     title_derived: bool = False
     related: tuple[str, ...] = field(default=())
+    questions: tuple[str, ...] = ()  # similar questions (相似问法) this entry answers; matched like its text
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict of every field."""
         data = asdict(self)
         data["steps"] = list(self.steps)
         data["related"] = list(self.related)
+        data["questions"] = list(self.questions)
         return data
 
     @classmethod
@@ -42,6 +44,7 @@ class Entry:
         values = dict(data)
         values["steps"] = tuple(values.get("steps") or ())
         values["related"] = tuple(values.get("related") or ())
+        values["questions"] = tuple(values.get("questions") or ())
         return cls(**values)
 
     @property

@@ -72,7 +72,13 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 
 def chunk_entry(entry: Entry, limit: int = MAX_CHARS) -> list[Chunk]:
-    """Title + each piece of the body; an entry with no body beyond its title is one chunk."""
+    """Title + each piece of the body (an entry with no body beyond its title is one chunk), then one chunk
+    per similar question, so a user's wording meets the wording agents attached."""
+    asked = [Chunk(f"{entry.id}#q{i}", entry.id, q) for i, q in enumerate(entry.questions) if q.strip()]
+    return _body_chunks(entry, limit) + asked
+
+
+def _body_chunks(entry: Entry, limit: int) -> list[Chunk]:
     body = entry.text if entry.text.strip() != entry.title.strip() else ""
     steps = " ".join(entry.steps)
     if steps and steps not in body:

@@ -23,6 +23,6 @@ def handoff(
     return HandoffResponse(
         ticket_id=str(ticket["id"]),
         session_id=str(ticket["session_id"]),
-        turns=len(ticket["transcript"]),  # type: ignore[arg-type]
+        turns=len(ticket["transcript"]),
         status=str(ticket["status"]),
     )
