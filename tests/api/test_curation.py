@@ -125,8 +125,8 @@ def test_file_entries_edited_questioned_and_retired(app: TestClient, agent: dict
     until(lambda: app.get(f"/v1/entries/{target['id']}").json()["text"] == "管局审核一般为3-20个工作日。")
     assert "管局审核一般为3-20个工作日。" in app.get(f"/help/{target['id']}").text
 
-    assert ask(app, "你们的客服几点下班")["confident"] is False
     contact = next(e for e in app.get("/v1/entries").json() if e["title"] == "备案短信核验")
+    assert ask(app, "你们的客服几点下班")["sources"][0]["id"] != contact["id"]
     added = app.post(
         f"/v1/admin/entries/{contact['id']}/questions", headers=agent, json={"question": "你们的客服几点下班"}
     )
