@@ -28,9 +28,7 @@ def test_bad_input_to_the_bot_and_to_the_api_carries_one_code(client: TestClient
         bot.ask("管局审核多长时间", session_id="x" * 129)
 
 
-def test_a_broken_corpus_on_reindex_is_a_server_error(
-    settings: Settings, tmp_path: Path, built_index: Path
-) -> None:
+def test_a_broken_corpus_on_reindex_is_a_server_error(settings: Settings, tmp_path: Path, built_index: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"question": "q", "answer": "a"}\n{"question": 3, "answer": "a"}\n', encoding="utf-8")
     index_dir = tmp_path / "index"
