@@ -8,9 +8,9 @@ import pytest
 
 from bot.curation import CurationStore, apply_overlay
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from bot.feedback import FeedbackStore, question_key
 from bot.handoff import HandoffStore
 from bot.keys import Actor, KeyStore
+from bot.question_log import QuestionLog, question_key
 from bot.sessions import Turn
 from bot.storage import Database
 from bot.storage.models import metadata
@@ -73,7 +73,7 @@ def test_tickets_go_open_claimed_closed(db: Database) -> None:
 
 
 def test_unanswered_groups_typings_and_needs_a_real_question(db: Database) -> None:
-    store = FeedbackStore(db)
+    store = QuestionLog(db)
     try:
         for sid, q in [
             ("a", "管局审核要多久？"),
