@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.contract import check_k, check_question, check_session_id, check_top_k
 from bot.curator import Curator, load_entries
 from bot.decide import Decider, load_offtopic
-from bot.errors import NotFound
+from bot.errors import CorpusUnavailable, NotFound
 from bot.handoff import HandoffStore
 from bot.intents import IntentClassifier, load_examples
 from bot.keys import Actor, KeyStore
@@ -71,8 +71,8 @@ class Bot:
         store = open_store(settings)
         db = open_database(settings)
         try:
-            version, base, entries = load_entries(settings, db)
             if settings.build_on_start:
+                version, base, entries = load_entries(settings, db)
                 manifest, built = store.ensure(embedder, entries)
                 if built:
                     log.info("index built", extra={"chunks": manifest.chunks, "entries": manifest.entries})
@@ -81,6 +81,13 @@ class Bot:
             db.close()
             raise
         assert bot.curator is not None
+        if not settings.build_on_start:
+            # serve the index as it is, even when the corpus cannot be read now; the index's entries stand in
+            # for the files (an entry without an overlay row is exactly its file entry)
+            try:
+                version, base, _ = load_entries(settings, db)
+            except CorpusUnavailable:
+                version, base = bot.curator.store.version(), list(bot.index.entries)
         bot.curator.adopt(version, base)
         return bot
 
