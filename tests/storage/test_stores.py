@@ -119,8 +119,10 @@ def test_keys_are_hashed_roles_and_revocable(db: Database) -> None:
     with db.engine.connect() as conn:
         stored = conn.execute(select(api_keys.c.hash)).scalar_one()
     assert key not in stored and key.split("_", 2)[2] not in stored and len(stored) == 64
+    assert store.get(row["id"])["last_used_at"] is None
     actor = store.authenticate(key)
     assert (actor.name, actor.role) == ("alice", "agent")
+    assert store.get(row["id"])["last_used_at"] is not None
     with pytest.raises(Forbidden):
         actor.require("admin")
     assert store.authenticate("boot-key-123").role == "admin"
