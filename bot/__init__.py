@@ -4,10 +4,12 @@ from bot.answers import Answer, Link, SearchHit, Source, Suggestion
 from bot.assistant import Bot
 from bot.config import Settings, get_settings
 from bot.errors import BotError, CorpusUnavailable, InvalidInput, NotFound, NotReady, Unauthorized
+from bot.langchain_retriever import BeianRetriever
 from bot.pipeline import Understood
 
 __all__ = [
     "Answer",
+    "BeianRetriever",
     "Bot",
     "BotError",
     "CorpusUnavailable",
