@@ -1,0 +1,234 @@
+"""Saved help-centre pages (HTML): the article only, with its title, breadcrumb and canonical URL."""
+
+from __future__ import annotations
+
+import re
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from corpus.formats.sections import Block, PageMeta, SectionError, build_entries
+from corpus.models import Entry
+from corpus.validate import is_web_url
+
+# Never article text, whatever the page puts in them.
+_DROP_TAGS = "script, style, noscript, template, iframe, object, svg, canvas, form, button, select, input, textarea"
+_CHROME_TAGS = "nav, header, footer, aside"
+_CHROME_ROLES = "[role=navigation], [role=banner], [role=contentinfo], [role=complementary], [role=search]"
+# class/id words that site templates give their chrome; compared word by word ("doc-sidebar" -> doc, sidebar)
+_CHROME_WORDS = frozenset(
+    (
+        "breadcrumb",
+        "breadcrumbs",
+        "crumbs",
+        "sidebar",
+        "side",
+        "menu",
+        "toc",
+        "nav",
+        "navbar",
+        "navigation",
+        "footer",
+        "header",
+        "feedback",
+        "pager",
+        "pagination",
+        "cookie",
+        "banner",
+        "share",
+        "toolbar",
+        "meta",
+        "related",
+        "recommend",
+        "ad",
+        "ads",
+        "copyright",
+    )
+)
+_MAIN = "article, main, [role=main], [itemprop=articleBody]"
+_MAIN_WORDS = frozenset(("content", "article", "markdown", "doc", "document", "post", "main", "body"))
+_BREADCRUMB = "[class*=breadcrumb], [id*=breadcrumb], [aria-label*=breadcrumb], [itemtype*=BreadcrumbList], .crumbs"
+_BLOCK_TAGS = frozenset(
+    "p div section article main li ul ol table tr td th dl dt dd blockquote pre figure figcaption br hr".split()
+)
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—]\s+|_|｜")
+_SPACE = re.compile(r"\s+")
+_HEADING_TAG = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
+
+
+class HtmlError(ValueError):
+    """A page with no article in it; carries the line (0: the page as a whole)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        self.message = message
+        super().__init__(message)
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _words(node: LexborNode) -> set[str]:
+    attrs = node.attributes
+    raw = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    return set(re.split(r"[\s_-]+", raw)) - {""}
+
+
+def _inline(node: LexborNode) -> str:
+    """Text of a node as read: inline tags joined without spaces, block tags on their own lines."""
+    parts: list[str] = []
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            parts.append(child.text_content or "")
+        elif child.tag in _BLOCK_TAGS:
+            parts.append(f"\n{_inline(child)}\n")
+        elif child.is_element_node:
+            parts.append(_inline(child))
+    return "\n".join(_clean(line) for line in "".join(parts).split("\n") if _clean(line))
+
+
+def page_meta(tree: LexborHTMLParser) -> tuple[str | None, str | None, list[str]]:
+    """The page's canonical URL, its <title> without the site's suffix, and its breadcrumb trail."""
+    url = None
+    for selector, attr in (('link[rel~="canonical"]', "href"), ('meta[property="og:url"]', "content")):
+        node = tree.css_first(selector)
+        value = (node.attributes.get(attr) or "").strip() if node is not None else ""
+        if value and is_web_url(value):
+            url = value
+            break
+    title_node = tree.css_first("title")
+    title = _TITLE_SEPARATORS.split(_clean(title_node.text()))[0].strip() if title_node is not None else ""
+    crumbs: list[str] = []
+    trail = tree.css_first(_BREADCRUMB)
+    if trail is not None:
+        items = trail.css("li") or trail.css("a, span")
+        crumbs = [text for item in items if (text := _clean(item.text(separator="")).strip("/>›»"))]
+        crumbs = [c.strip() for c in crumbs if c.strip()]
+    return url, title or None, crumbs
+
+
+def _is_chrome(node: LexborNode, keep: set[int]) -> bool:
+    return node.mem_id not in keep and bool(_words(node) & _CHROME_WORDS)
+
+
+def _main_node(tree: LexborHTMLParser) -> LexborNode | None:
+    """The article: the landmark (or content-named container) holding the most text."""
+    body = tree.body
+    if body is None:
+        return None
+    candidates = list(tree.css(_MAIN)) or [n for n in body.css("div, section") if _words(n) & _MAIN_WORDS]
+    if not candidates:
+        return body
+    return max(candidates, key=lambda n: len(_clean(n.text(separator=""))))
+
+
+def _strip_chrome(tree: LexborHTMLParser) -> None:
+    for node in tree.css(_DROP_TAGS):
+        node.decompose()
+    h1 = tree.css_first("h1")
+    # the article's own header (with its h1) survives even when a template calls it "header"
+    keep: set[int] = set()
+    node = h1
+    while node is not None:
+        keep.add(node.mem_id)
+        node = node.parent
+    for node in [*tree.css(_CHROME_TAGS), *tree.css(_CHROME_ROLES), *tree.css(_BREADCRUMB)]:
+        if node.mem_id not in keep and node.parent is not None:
+            node.decompose()
+    body = tree.body
+    if body is not None:
+        for node in [n for n in body.css("*") if _is_chrome(n, keep)]:
+            if node.parent is not None:
+                node.decompose()
+
+
+def _blocks(node: LexborNode, out: list[Block], line_of: dict[str, int]) -> None:
+    run: list[str] = []
+
+    def flush() -> None:
+        text = _clean("".join(run))
+        if text:
+            out.append(Block("para", line_of.get(text[:20], 0), text))
+        run.clear()
+
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            run.append(child.text_content or "")
+            continue
+        if not child.is_element_node:
+            continue
+        if tag not in _BLOCK_TAGS and tag not in ("h1", "h2", "h3", "h4", "h5", "h6", "pre"):
+            run.append(_inline(child).replace("\n", " "))
+            continue
+        flush()
+        text = _inline(child)
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            if text:
+                out.append(Block("heading", line_of.get(text[:20], 0), text.replace("\n", " "), level=int(tag[1])))
+        elif tag in ("ol", "ul"):
+            items = tuple(t.replace("\n", " ") for li in child.iter() if li.tag == "li" and (t := _inline(li)))
+            if items:
+                out.append(Block("ordered" if tag == "ol" else "bullet", line_of.get(items[0][:20], 0), items=items))
+        elif tag == "pre":
+            code = (child.text(separator="") or "").strip("\n")
+            if code.strip():
+                out.append(Block("code", 0, code))
+        elif tag == "tr":
+            cells = [_inline(c).replace("\n", " ") for c in child.iter() if c.tag in ("td", "th")]
+            if any(cells):
+                out.append(Block("para", 0, " | ".join(cells)))
+        elif tag in ("p", "dt", "dd", "figcaption"):
+            if text:
+                out.append(Block("para", line_of.get(text[:20], 0), text))
+        else:
+            _blocks(child, out, line_of)
+    flush()
+
+
+def _line_index(html: str) -> dict[str, int]:
+    """The line each heading tag of the page starts on, by its text, so an entry can name its line."""
+    index: dict[str, int] = {}
+    for lineno, line in enumerate(html.splitlines(), 1):
+        if _HEADING_TAG.search(line):
+            text = _clean(LexborHTMLParser(line).text(separator=""))
+            if text:
+                index.setdefault(text[:20], lineno)
+    return index
+
+
+def html_entries(html: str, source: str, *, chrome: bool = True) -> list[Entry]:
+    """Entries of one HTML page (``chrome=False``: the whole body is the article, as a converted Word file)."""
+    tree = LexborHTMLParser(html)
+    url, title, crumbs = page_meta(tree)
+    if chrome:
+        _strip_chrome(tree)
+    main = _main_node(tree) if chrome else tree.body
+    if main is None:
+        raise HtmlError(0, "no <body>: not a help page")
+    blocks: list[Block] = []
+    _blocks(main, blocks, _line_index(html) if chrome else {})
+    heading = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None)
+    if heading and crumbs and crumbs[-1] == heading:
+        crumbs = crumbs[:-1]
+    elif title and crumbs and crumbs[-1] == title:
+        crumbs = crumbs[:-1]
+    meta = PageMeta(category=crumbs[-1] if crumbs else None, source_url=url, title=title)
+    if not any(b.kind != "heading" for b in blocks):
+        raise HtmlError(0, "no article text found (only navigation, or an empty page)")
+    try:
+        return build_entries(blocks, meta, source)
+    except SectionError as exc:
+        raise HtmlError(exc.line, exc.message) from exc
+
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page's <meta> declares (read through an ASCII-safe decoding of its bytes)."""
+    tree = LexborHTMLParser(data[:4096].decode("latin-1"))
+    node = tree.css_first("meta[charset]")
+    if node is not None:
+        return (node.attributes.get("charset") or "").strip() or None
+    node = tree.css_first('meta[http-equiv="Content-Type" i], meta[http-equiv="content-type"]')
+    content = (node.attributes.get("content") or "") if node is not None else ""
+    _, _, charset = content.partition("charset=")
+    return charset.strip(" ;\"'") or None
