@@ -80,6 +80,7 @@ class EntryOut(BaseModel):
     text: str
     steps: list[str]
     url: str
+    source_url: str | None = Field(None, description="The original page in the help centre (http/https), if known.")
 
 
 class SearchHitOut(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -121,10 +120,10 @@ def load_file(path: Path) -> list[Entry]:
     if not entries:
         raise CorpusError(path, 0, "no help entries in file")
     for entry in entries:
-        problem = entry_problem(entry)
-        if problem:
+        broken = entry_problem(entry)
+        if broken:
             line = entry.source.rsplit(":", 1)[-1]
-            raise CorpusError(path, int(line) if line.isdigit() else 0, f"entry '{entry.title[:40]}': {problem}")
+            raise CorpusError(path, int(line) if line.isdigit() else 0, f"entry '{entry.title[:40]}': {broken}")
     return entries
 
 

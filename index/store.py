@@ -24,7 +24,7 @@ from corpus import Entry, corpus_hash, tokenize
 from index.chunking import Chunk, chunk_entries
 from index.embeddings import VectorEmbeddings
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5  # 5: similar questions are chunks of their entry
 EMBED_BATCH = 32
 KEEP_BUILDS = 2
 # Below this many chunks the dense side is an exact scan of the build's vectors: at 10k chunks Chroma's HNSW

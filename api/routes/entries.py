@@ -10,10 +10,12 @@ from api.deps import BotDep
 from api.schemas import EntryOut, ErrorResponse
 from bot.answers import help_url
 from corpus import Entry
+from corpus.models import ENTRY_ID_MAX, ENTRY_ID_PATTERN
+from corpus.validate import is_web_url
 
 router = APIRouter(prefix="/v1", tags=["entries"])
 
-EntryId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+EntryId = Annotated[str, Path(max_length=ENTRY_ID_MAX, pattern=ENTRY_ID_PATTERN)]
 
 
 def entry_out(entry: Entry) -> EntryOut:
@@ -26,6 +28,7 @@ def entry_out(entry: Entry) -> EntryOut:
         text=entry.text,
         steps=list(entry.steps),
         url=help_url(entry.id),
+        source_url=entry.source_url if entry.source_url and is_web_url(entry.source_url) else None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from corpus.formats.sections import Block, PageMeta, SectionError, build_entries
@@ -47,7 +48,8 @@ _MAIN = "article, main, [role=main], [itemprop=articleBody]"
 _MAIN_WORDS = frozenset(("content", "article", "markdown", "doc", "document", "post", "main", "body"))
 _BREADCRUMB = "[class*=breadcrumb], [id*=breadcrumb], [aria-label*=breadcrumb], [itemtype*=BreadcrumbList], .crumbs"
 _BLOCK_TAGS = frozenset(
-    "p div section article main li ul ol table tr td th dl dt dd blockquote pre figure figcaption br hr".split()
+    {"p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tr", "td", "th"}
+    | {"dl", "dt", "dd", "blockquote", "pre", "figure", "figcaption", "br", "hr"}
 )
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—]\s+|_|｜")
 _SPACE = re.compile(r"\s+")
@@ -122,23 +124,22 @@ def _main_node(tree: LexborHTMLParser) -> LexborNode | None:
 
 
 def _strip_chrome(tree: LexborHTMLParser) -> None:
+    # remove() only unlinks: a node inside a subtree already taken out stays valid memory
     for node in tree.css(_DROP_TAGS):
-        node.decompose()
-    h1 = tree.css_first("h1")
+        node.remove()
     # the article's own header (with its h1) survives even when a template calls it "header"
     keep: set[int] = set()
-    node = h1
-    while node is not None:
-        keep.add(node.mem_id)
-        node = node.parent
+    up: LexborNode | None = tree.css_first("h1")
+    while up is not None:
+        keep.add(up.mem_id)
+        up = up.parent
     for node in [*tree.css(_CHROME_TAGS), *tree.css(_CHROME_ROLES), *tree.css(_BREADCRUMB)]:
-        if node.mem_id not in keep and node.parent is not None:
-            node.decompose()
+        if node.mem_id not in keep:
+            node.remove()
     body = tree.body
     if body is not None:
         for node in [n for n in body.css("*") if _is_chrome(n, keep)]:
-            if node.parent is not None:
-                node.decompose()
+            node.remove()
 
 
 def _blocks(node: LexborNode, out: list[Block], line_of: dict[str, int]) -> None:
@@ -208,10 +209,8 @@ def html_entries(html: str, source: str, *, chrome: bool = True) -> list[Entry]:
     blocks: list[Block] = []
     _blocks(main, blocks, _line_index(html) if chrome else {})
     heading = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None)
-    if heading and crumbs and crumbs[-1] == heading:
-        crumbs = crumbs[:-1]
-    elif title and crumbs and crumbs[-1] == title:
-        crumbs = crumbs[:-1]
+    if crumbs and crumbs[-1] in (heading, title):
+        crumbs = crumbs[:-1]  # the page itself, not its place
     meta = PageMeta(category=crumbs[-1] if crumbs else None, source_url=url, title=title)
     if not any(b.kind != "heading" for b in blocks):
         raise HtmlError(0, "no article text found (only navigation, or an empty page)")
@@ -219,7 +218,6 @@ def html_entries(html: str, source: str, *, chrome: bool = True) -> list[Entry]:
         return build_entries(blocks, meta, source)
     except SectionError as exc:
         raise HtmlError(exc.line, exc.message) from exc
-
 
 
 def declared_charset(data: bytes) -> str | None:

@@ -164,7 +164,8 @@ def _steps(blocks: Sequence[Block], text: str) -> list[str]:
     if steps:
         return steps
     # "1、..." lines that no list syntax marked, as today's plain-text help documents write steps
-    lines = [m.group(1).strip() for b in blocks if b.kind == "para" for ln in b.text.splitlines() if (m := _INLINE_STEP.match(ln))]
+    paras = [line for b in blocks if b.kind == "para" for line in b.text.splitlines()]
+    lines = [m.group(1).strip() for line in paras if (m := _INLINE_STEP.match(line))]
     if len(lines) >= 2:
         return lines
     fix = _FIX.search(text)
