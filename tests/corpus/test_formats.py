@@ -7,9 +7,8 @@ import shutil
 from pathlib import Path
 
 import docx
-import pytest
 
-from corpus import CorpusError, Entry, load_corpus
+from corpus import Entry, load_corpus
 
 DATA = Path(__file__).parent / "data"
 HELP_CENTRE = DATA / "help_centre"
