@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
+from api.urls import help_url
 from bot import Settings
-from bot.answers import help_url
 from corpus import Entry
 from corpus.validate import is_web_url
 

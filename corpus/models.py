@@ -6,10 +6,10 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Kind = Literal["faq", "rejection", "troubleshooting"]
-KINDS: tuple[str, ...] = ("faq", "rejection", "troubleshooting")
+KINDS: tuple[str, ...] = get_args(Kind)
 ROUTES: tuple[str, ...] = ("white_screen",)
 # The one shape of an entry id, for files and for the API's paths alike: it has to survive a URL path
 # segment untouched (no "/", no leading dot, nothing a browser would treat as a scheme).
@@ -54,7 +54,7 @@ class Entry:
 
     @property
     def full_text(self) -> str:
-        """Title, text and steps as one string: what is indexed and shown."""
+        """Title and text as one string (steps are not included)."""
         parts = [self.title, self.text]
         return "\n".join(p for p in parts if p)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.routes.entries import EntryId
+from api.schemas import EntryId
 from bot import Settings
 from corpus.loaders import default_sources
 from corpus.models import ENTRY_ID_MAX, ENTRY_ID_PATTERN, stable_id
