@@ -12,34 +12,31 @@ from corpus.validate import is_web_url
 
 # Never article text, whatever the page puts in them.
 _DROP_TAGS = "script, style, noscript, template, iframe, object, svg, canvas, form, button, select, input, textarea"
-_CHROME_TAGS = "nav, header, footer, aside"
+_CHROME_TAGS = "nav, footer, aside"
 _CHROME_ROLES = "[role=navigation], [role=banner], [role=contentinfo], [role=complementary], [role=search]"
-# class/id words that site templates give their chrome; compared word by word ("doc-sidebar" -> doc, sidebar)
+# class/id words that site templates give their chrome; compared word by word ("doc-sidebar" -> doc, sidebar).
+# Not "header": an article's own header holds its title, and a question section's header its question.
 _CHROME_WORDS = frozenset(
     (
         "breadcrumb",
         "breadcrumbs",
         "crumbs",
         "sidebar",
-        "side",
         "menu",
         "toc",
         "nav",
         "navbar",
         "navigation",
         "footer",
-        "header",
         "feedback",
         "pager",
         "pagination",
         "cookie",
-        "banner",
         "share",
         "toolbar",
         "meta",
         "related",
         "recommend",
-        "ad",
         "ads",
         "copyright",
     )
@@ -51,6 +48,9 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tr", "td", "th"}
     | {"dl", "dt", "dd", "blockquote", "pre", "figure", "figcaption", "br", "hr"}
 )
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_PARAS = ("p", "dt", "dd", "figcaption")
+_HOLDS_BLOCKS = "h1, h2, h3, h4, h5, h6, p, div, section, ul, ol, table, pre, blockquote, dl"
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—]\s+|_|｜")
 _SPACE = re.compile(r"\s+")
 _HEADING_TAG = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
@@ -108,12 +108,8 @@ def page_meta(tree: LexborHTMLParser) -> tuple[str | None, str | None, list[str]
     return url, title or None, crumbs
 
 
-def _is_chrome(node: LexborNode, keep: set[int]) -> bool:
-    return node.mem_id not in keep and bool(_words(node) & _CHROME_WORDS)
-
-
 def _main_node(tree: LexborHTMLParser) -> LexborNode | None:
-    """The article: the landmark (or content-named container) holding the most text."""
+    """The article: the landmark (or else a content-named container) holding the most text; else the body."""
     body = tree.body
     if body is None:
         return None
@@ -123,22 +119,21 @@ def _main_node(tree: LexborHTMLParser) -> LexborNode | None:
     return max(candidates, key=lambda n: len(_clean(n.text(separator=""))))
 
 
-def _strip_chrome(tree: LexborHTMLParser) -> None:
-    # remove() only unlinks: a node inside a subtree already taken out stays valid memory
-    for node in tree.css(_DROP_TAGS):
-        node.remove()
-    # the article's own header (with its h1) survives even when a template calls it "header"
+def _strip_chrome(main: LexborNode) -> None:
+    """Take the site's navigation, breadcrumb, sidebar, footer and widgets out of the article node."""
+    # the article's own header (with its h1) survives whatever a template calls it
     keep: set[int] = set()
-    up: LexborNode | None = tree.css_first("h1")
+    up: LexborNode | None = main.css_first("h1")
     while up is not None:
         keep.add(up.mem_id)
         up = up.parent
-    for node in [*tree.css(_CHROME_TAGS), *tree.css(_CHROME_ROLES), *tree.css(_BREADCRUMB)]:
+    chrome = [*main.css(_CHROME_TAGS), *main.css(_CHROME_ROLES), *main.css(_BREADCRUMB)]
+    # a <header> outside the article's sections is the site's (logo, menu); one holding a heading is content
+    chrome += [n for n in main.css("header") if n.css_first("h1, h2, h3, h4, h5, h6") is None]
+    chrome += [n for n in main.css("*") if _words(n) & _CHROME_WORDS]
+    # remove() only unlinks: a node inside a subtree already taken out stays valid memory
+    for node in chrome:
         if node.mem_id not in keep:
-            node.remove()
-    body = tree.body
-    if body is not None:
-        for node in [n for n in body.css("*") if _is_chrome(n, keep)]:
             node.remove()
 
 
@@ -158,12 +153,14 @@ def _blocks(node: LexborNode, out: list[Block], line_of: dict[str, int]) -> None
             continue
         if not child.is_element_node:
             continue
-        if tag not in _BLOCK_TAGS and tag not in ("h1", "h2", "h3", "h4", "h5", "h6", "pre"):
-            run.append(_inline(child).replace("\n", " "))
-            continue
+        if tag not in _BLOCK_TAGS and tag not in _HEADINGS and tag != "pre":
+            if child.css_first(_HOLDS_BLOCKS) is None:
+                run.append(_inline(child).replace("\n", " "))
+                continue
+            tag = "div"  # <header>, <span> or a custom element wrapping headings and paragraphs: a container
         flush()
-        text = _inline(child)
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        text = _inline(child) if tag in _HEADINGS or tag in _PARAS else ""
+        if tag in _HEADINGS:
             if text:
                 out.append(Block("heading", line_of.get(text[:20], 0), text.replace("\n", " "), level=int(tag[1])))
         elif tag in ("ol", "ul"):
@@ -178,7 +175,7 @@ def _blocks(node: LexborNode, out: list[Block], line_of: dict[str, int]) -> None
             cells = [_inline(c).replace("\n", " ") for c in child.iter() if c.tag in ("td", "th")]
             if any(cells):
                 out.append(Block("para", 0, " | ".join(cells)))
-        elif tag in ("p", "dt", "dd", "figcaption"):
+        elif tag in _PARAS:
             if text:
                 out.append(Block("para", line_of.get(text[:20], 0), text))
         else:
@@ -201,11 +198,13 @@ def html_entries(html: str, source: str, *, chrome: bool = True) -> list[Entry]:
     """Entries of one HTML page (``chrome=False``: the whole body is the article, as a converted Word file)."""
     tree = LexborHTMLParser(html)
     url, title, crumbs = page_meta(tree)
-    if chrome:
-        _strip_chrome(tree)
+    for node in tree.css(_DROP_TAGS):
+        node.remove()
     main = _main_node(tree) if chrome else tree.body
     if main is None:
         raise HtmlError(0, "no <body>: not a help page")
+    if chrome:
+        _strip_chrome(main)
     blocks: list[Block] = []
     _blocks(main, blocks, _line_index(html) if chrome else {})
     heading = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None)

@@ -114,7 +114,8 @@ def _fold_parts(sections: list[_Section]) -> list[_Section]:
     """Fold part headings ("操作步骤", "相似问法") into the entry they belong to."""
     out: list[_Section] = []
     for sec in sections:
-        parent = out[-1] if out and out[-1].level < sec.level else None
+        # the nearest heading above it: "## 注意事项" after "## 问题一" under "# 页面" belongs to the page
+        parent = next((o for o in reversed(out) if o.level < sec.level), None)
         if parent is not None and _is_part(sec.heading):
             if strip_end(sec.heading).lower() in QUESTION_LABELS:
                 parent.questions.extend(i for b in sec.blocks for i in (b.items or (b.text,)))

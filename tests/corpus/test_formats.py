@@ -213,3 +213,25 @@ def test_jsonl_similar_questions(tmp_path: Path) -> None:
     [entry] = load_corpus([path])
     assert entry.questions == ["备案审核几天", "多久能批"]
     assert Entry.from_dict(entry.to_dict()) == entry
+
+
+def test_question_sections_with_their_own_headers(tmp_path: Path) -> None:
+    page = """<!doctype html><html><head><title>备案进度问题 | 帮助中心</title>
+<link rel="canonical" href="https://support.example-cloud.com/icp/progress.html"></head><body>
+<header><a href="/">示例云</a><div class="menu"><a href="/help">帮助中心</a></div></header>
+<main>
+  <header class="article-header"><h1>备案进度问题</h1><span class="doc-meta">阅读 1024</span></header>
+  <section><header><h2>管局审核需多久</h2></header><p>管局审核时间为3-20个工作日。</p></section>
+  <section><header><h2>初审需要多久</h2></header><p>初审一般在1个工作日内完成。</p>
+    <h3>相似问法</h3><ul><li>初审几天出结果</li></ul></section>
+  <div class="related-docs"><h3>相关文档</h3><ul><li><a href="/x">备案流程</a></li></ul></div>
+</main>
+<footer>© 2026</footer></body></html>"""
+    path = tmp_path / "progress.html"
+    path.write_text(page, encoding="utf-8")
+    entries = load_corpus([path])
+    assert [(e.title, e.category, e.text, e.questions) for e in entries] == [
+        ("管局审核需多久", "备案进度问题", "管局审核时间为3-20个工作日。", []),
+        ("初审需要多久", "备案进度问题", "初审一般在1个工作日内完成。", ["初审几天出结果"]),
+    ]
+    assert {e.source_url for e in entries} == {"https://support.example-cloud.com/icp/progress.html"}
