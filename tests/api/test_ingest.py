@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.schemas import EntryId
+from api.schemas import EntryId, EntryOut
 from bot import Settings
 from corpus.loaders import default_sources
 from corpus.models import ENTRY_ID_MAX, ENTRY_ID_PATTERN, stable_id
@@ -73,3 +74,17 @@ def test_one_id_pattern_for_files_and_the_api(imported: TestClient) -> None:
     for bad in (".hidden", "-x", "a" * 65):
         resp = imported.get(f"/v1/entries/{bad}")
         assert (resp.status_code, resp.json()["error"]["code"]) == (422, "invalid_request"), bad
+
+
+def test_help_page_source_link_is_escaped_and_only_http() -> None:
+    from api.pages import help_page
+    from corpus import Entry
+
+    settings = Settings()
+    entry = Entry(id="faq-x", title="备案号放在哪里", kind="faq", text="网站首页底部。")
+    tricky = help_page(replace(entry, source_url='https://example.com/a?x=1&y="2"'), [], settings)
+    assert 'href="https://example.com/a?x=1&amp;y=&quot;2&quot;" rel="noopener noreferrer"' in tricky
+    # an entry that reached the index another way (an overlay, an old build) still never links a script
+    for url in ("javascript:alert(1)", "data:text/html,x", "//evil.example/x"):
+        assert "原文" not in help_page(replace(entry, source_url=url), [], settings)
+        assert EntryOut.of(replace(entry, source_url=url)).source_url is None
