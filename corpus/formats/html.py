@@ -194,6 +194,18 @@ def _line_index(html: str) -> dict[str, int]:
     return index
 
 
+def _outer_h1(tree: LexborHTMLParser) -> str | None:
+    """The page's first <h1> outside the site's header, navigation and footer (a logo is no title)."""
+    for h1 in tree.css("h1"):
+        up = h1.parent
+        while up is not None and up.tag not in ("header", "nav", "footer", "aside"):
+            up = up.parent
+        text = _clean(h1.text(separator=""))
+        if up is None and text:
+            return text
+    return None
+
+
 def html_entries(html: str, source: str, *, chrome: bool = True) -> list[Entry]:
     """Entries of one HTML page (``chrome=False``: the whole body is the article, as a converted Word file)."""
     tree = LexborHTMLParser(html)
@@ -204,6 +216,9 @@ def html_entries(html: str, source: str, *, chrome: bool = True) -> list[Entry]:
     if main is None:
         raise HtmlError(0, "no <body>: not a help page")
     if chrome:
+        if main.css_first("h1") is None:
+            # a title bar above the content container still names the article better than <title>
+            title = _outer_h1(tree) or title
         _strip_chrome(main)
     blocks: list[Block] = []
     _blocks(main, blocks, _line_index(html) if chrome else {})

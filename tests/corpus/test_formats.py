@@ -235,3 +235,17 @@ def test_question_sections_with_their_own_headers(tmp_path: Path) -> None:
         ("初审需要多久", "备案进度问题", "初审一般在1个工作日内完成。", ["初审几天出结果"]),
     ]
     assert {e.source_url for e in entries} == {"https://support.example-cloud.com/icp/progress.html"}
+
+
+def test_title_bar_outside_the_content_container(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>帮助中心 - 示例云</title></head><body>"
+        '<header><h1 class="logo">示例云</h1></header>'
+        '<div class="title-bar"><h1>如何查询备案进度</h1></div>'
+        '<div class="doc-content"><p>登录备案系统，在“我的备案”中查看订单状态。</p></div>'
+        "</body></html>"
+    )
+    path = tmp_path / "progress.html"
+    path.write_text(page, encoding="utf-8")
+    [entry] = load_corpus([path])
+    assert (entry.title, entry.text) == ("如何查询备案进度", "登录备案系统，在“我的备案”中查看订单状态。")
