@@ -173,6 +173,7 @@ def test_markdown_part_headings_and_front_matter_questions(tmp_path: Path) -> No
 def write_docx(path: Path) -> Path:
     """A small Word document as an editor would write it: headings, a numbered list, similar questions."""
     doc = docx.Document()
+    doc.add_heading("备案操作手册", level=0)  # Word's "Title" style: the top heading
     doc.add_heading("备案注销", level=1)
     doc.add_heading("如何注销备案主体", level=2)
     para = doc.add_paragraph("注销主体后，该主体下的")
@@ -249,3 +250,16 @@ def test_title_bar_outside_the_content_container(tmp_path: Path) -> None:
     path.write_text(page, encoding="utf-8")
     [entry] = load_corpus([path])
     assert (entry.title, entry.text) == ("如何查询备案进度", "登录备案系统，在“我的备案”中查看订单状态。")
+
+
+def test_markdown_steps_written_without_list_syntax(tmp_path: Path) -> None:
+    page = (
+        "# 备案审核驳回FAQ\n\n## 此证件存在进行中的订单\n您填写的证件号码已提交过备案申请。\n"
+        "修改措施：登录华为云账号，进入我的备案，放弃历史订单。\n\n"
+        "## 如何放弃订单\n1、登录备案系统\n2、选择订单并放弃\n"
+    )
+    path = tmp_path / "rejections.md"
+    path.write_text(page, encoding="utf-8")
+    order, give_up = load_corpus([path])
+    assert (order.kind, order.steps) == ("rejection", ("登录华为云账号", "进入我的备案", "放弃历史订单"))
+    assert give_up.steps == ("登录备案系统", "选择订单并放弃")
