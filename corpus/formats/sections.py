@@ -118,7 +118,7 @@ def _fold_parts(sections: list[_Section]) -> list[_Section]:
         parent = next((o for o in reversed(out) if o.level < sec.level), None)
         if parent is not None and _is_part(sec.heading):
             if strip_end(sec.heading).lower() in QUESTION_LABELS:
-                parent.questions.extend(i for b in sec.blocks for i in (b.items or (b.text,)))
+                parent.questions.extend(i for b in sec.blocks for i in (b.items or tuple(b.text.splitlines())))
             else:
                 parent.blocks.append(Block("para", sec.line, strip_end(sec.heading)))
                 parent.blocks.extend(sec.blocks)
