@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.formats.docx import DocxError, docx_entries
-from corpus.formats.html import HtmlError, declared_charset, html_entries
+from corpus.formats.html import HtmlError, NoArticle, declared_charset, html_entries
 from corpus.formats.markdown import MarkdownError, parse_markdown
 from corpus.models import KINDS, Entry, stable_id
 from corpus.seed import parse_seed
@@ -20,6 +21,7 @@ from corpus.validate import entry_problem, file_problem
 
 DATA_DIR = Path(__file__).parent / "data"
 SUFFIXES = (".txt", ".md", ".markdown", ".jsonl", ".html", ".htm", ".docx")
+log = logging.getLogger("beian_bot")
 _JSONL_FIELDS = {"id", "question", "answer", "category", "kind", "steps", "url", "route", "questions"}
 
 
@@ -33,6 +35,10 @@ class CorpusError(ValueError):
         super().__init__(f"{path}:{line}: {message}")
 
 
+class ListingPage(CorpusError):
+    """An HTML page with no article: an error named alone, passed over inside a saved help-centre folder."""
+
+
 def default_sources() -> list[Path]:
     """The corpus shipped with the package."""
     return [DATA_DIR / "seed.txt"]
@@ -41,9 +47,16 @@ def default_sources() -> list[Path]:
 def load_corpus(sources: Sequence[str | Path] | None = None) -> list[Entry]:
     """Read every source (files or folders) into entries with stable ids; all or nothing."""
     paths = _expand(sources or default_sources())
+    named = {Path(src) for src in sources or ()}
     drafts: list[Entry] = []
     for path in paths:
-        drafts.extend(load_file(path))
+        try:
+            drafts.extend(load_file(path))
+        except ListingPage:
+            if path in named:
+                raise
+            # a saved help centre holds index and listing pages beside its articles
+            log.warning("passed over a page with no article", extra={"path": str(path)})
     if not drafts:
         raise CorpusError(paths[0] if paths else "<none>", 0, "no entries found")
     return finalize(drafts)
@@ -115,6 +128,8 @@ def load_file(path: Path) -> list[Entry]:
             raise CorpusError(path, *problem)
         try:
             entries = _parse_text(suffix, text, path)
+        except NoArticle as exc:
+            raise ListingPage(path, exc.line, exc.message) from exc
         except (MarkdownError, HtmlError) as exc:
             raise CorpusError(path, exc.line, exc.message) from exc
     if not entries:

@@ -65,6 +65,10 @@ class HtmlError(ValueError):
         super().__init__(message)
 
 
+class NoArticle(HtmlError):
+    """A page holding only navigation (a saved help centre's listing or index page)."""
+
+
 def _clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
@@ -227,7 +231,7 @@ def html_entries(html: str, source: str, *, chrome: bool = True) -> list[Entry]:
         crumbs = crumbs[:-1]  # the page itself, not its place
     meta = PageMeta(category=crumbs[-1] if crumbs else None, source_url=url, title=title)
     if not any(b.kind != "heading" for b in blocks):
-        raise HtmlError(0, "no article text found (only navigation, or an empty page)")
+        raise NoArticle(0, "no article text found (only navigation, or an empty page)")
     try:
         return build_entries(blocks, meta, source)
     except SectionError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import docx
@@ -113,3 +114,16 @@ def test_jsonl_fields_are_validated_like_the_api(tmp_path: Path, field: str, val
     err = fails(path)
     assert err.line == 2
     assert message in err.message
+
+
+def test_a_listing_page_in_a_saved_help_centre_is_passed_over(tmp_path: Path) -> None:
+    centre = tmp_path / "centre"
+    shutil.copytree(Path(__file__).parent / "data" / "help_centre", centre)
+    listing = centre / "index.html"
+    listing.write_text(
+        '<html><body><nav><a href="app-faq.html">APP备案FAQ</a></nav><footer>© 2026</footer></body></html>', "utf-8"
+    )
+    titles = [e.title for e in load_corpus([centre])]
+    assert titles == [e.title for e in load_corpus([centre / "app-faq.html", centre / "curtain-photo.html"])]
+    # named on its own, the same page is still an error
+    assert fails(listing).message == "no article text found (only navigation, or an empty page)"
