@@ -73,7 +73,8 @@ def main() -> None:
     try:
         for i in range(args.changes):
             question = f"备案测试问题第{i}号：支持哪些付款方式{i}"
-            made = bot.curator.create(ACTOR, {"title": question, "text": f"第{i}号测试答案。", "questions": [question]})
+            fields = {"title": question, "text": f"第{i}号测试答案。", "questions": [f"第{i}号付款方式有哪些"]}
+            made = bot.curator.create(ACTOR, fields)
             live.append(wait(lambda q=question, m=made: bot.ask(q).sources[0].id == m["id"]))
             current = IndexStore(tmp / "index").current()
             embedded.append(current.embedded if current else -1)
