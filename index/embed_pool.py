@@ -21,7 +21,7 @@ class LoneChooser:
     so a change of load is noticed in both directions.
     """
 
-    def __init__(self, probe_every: int = 16, window: int = 8) -> None:
+    def __init__(self, probe_every: int = 32, window: int = 8) -> None:
         self.probe_every = probe_every
         self.times: dict[str, deque[float]] = {"lone": deque(maxlen=window), "shared": deque(maxlen=window)}
         self._count = 0

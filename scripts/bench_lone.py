@@ -9,8 +9,8 @@
     workers only, as before) and ``Bot.ask`` (question cache off) on each embedder.
 (b) ``POST /v1/ask`` over real HTTP from one keep-alive client, ``BEIAN_EMBED_CACHE=0``: this tree's server
     and, with ``--before``, the same server from another tree (a commit unpacked with ``git archive``), both
-    up at once and asked in turn question by question, with the floor timed in the same turns; ``GET /healthz``
-    likewise; and each ``/v1/ask``'s time inside the server, from its access log.
+    up at once and asked in turn question by question, with the floor and ``Bot.ask`` in this process timed in
+    the same turns; ``GET /healthz`` likewise; and each ``/v1/ask``'s time inside the server, from its access log.
 (c) Requests/s at c=16, every request a new embedding (cache off), the servers taking turns ``--rounds`` times.
 
 Wall-clock on a shared machine: the load average is recorded beside each part; never assert on these in tests.
@@ -109,7 +109,6 @@ def run(before: Path | None, passes: int, requests: int, rounds: int, concurrenc
         res["in_process"] = {k: summary(v) for k, v in turns(steps, qs, texts, passes).items()}
         res["in_process_calls"] = dict(shipped._pool.calls)
         res["load_in_process"] = loadavg()
-        bot_shipped.close()  # and with it the index both bots read
         workers_only.close()
 
         trees = {"after": ROOT} | ({"before": before} if before else {})
@@ -136,7 +135,10 @@ def run(before: Path | None, passes: int, requests: int, rounds: int, concurrenc
             def health(base: str) -> Callable[[str, str], object]:
                 return lambda _q, _t: client.get(f"{base}/healthz").raise_for_status()
 
-            http_steps: dict[str, Callable[[str, str], object]] = {"floor": floor}
+            http_steps: dict[str, Callable[[str, str], object]] = {
+                "floor": floor,
+                "Bot.ask in this process (this tree)": lambda q, _: bot_shipped.ask(q),
+            }
             for name, base in bases.items():
                 http_steps[f"ask {name}"] = post(base)
                 http_steps[f"healthz {name}"] = health(base)
@@ -153,6 +155,7 @@ def run(before: Path | None, passes: int, requests: int, rounds: int, concurrenc
                     row = http_concurrent(base, qs, requests, concurrency)
                     row["load"] = loadavg()
                     res["concurrent"][name].append(row)
+        bot_shipped.close()  # and with it the index both bots read
         res["load_after"] = loadavg()
         return res
     finally:
