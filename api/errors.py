@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import BotError, InvalidInput, NotFound, NotReady, Unauthorized
-from bot.errors import Conflict, Forbidden
+from bot.errors import Conflict, Forbidden, Unavailable
 
 log = logging.getLogger("beian_bot.api")
 
@@ -21,6 +21,7 @@ STATUS: dict[type[BotError], int] = {
     Unauthorized: 401,
     Forbidden: 403,
     Conflict: 409,
+    Unavailable: 503,
 }
 _HTTP_CODES = {
     400: "bad_request",

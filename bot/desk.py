@@ -5,25 +5,27 @@ A mixin of :class:`bot.engine.Bot`: each method is the one call an admin route m
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
+from bot.conversations import DatabaseSessionStore
 from bot.curation import CurationStore, apply_overlay
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput, NotFound, Unavailable
 from bot.feedback import FeedbackStore, question_key
 from bot.handoff import HandoffStore
 from bot.keys import Actor, KeyStore
 from bot.outbox import Outbox
+from bot.sessions import SessionStore
 from bot.storage import Database, database_url
 from bot.storage.legacy import import_legacy
 from corpus import CorpusError, Entry, load_corpus
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.sessions import SessionStore
     from index import IndexStore, LoadedIndex, VectorEmbeddings
 
 log = logging.getLogger("beian_bot")
@@ -31,7 +33,16 @@ log = logging.getLogger("beian_bot")
 
 def open_database(settings: Settings, upgrade: bool = True) -> Database:
     """The configured database, migrated to the newest schema (old SQLite files imported once)."""
-    db = Database(database_url(settings.database_url, settings.data_dir), settings.database_pool_size, upgrade=False)
+    db = Database(
+        database_url(settings.database_url, settings.data_dir),
+        settings.database_pool_size,
+        upgrade=False,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout,
+        connect_timeout=settings.database_connect_timeout,
+        pre_ping=settings.database_pre_ping,
+        pool_recycle=settings.database_pool_recycle,
+    )
     if upgrade:
 
         def legacy(conn: Connection) -> None:
@@ -39,6 +50,16 @@ def open_database(settings: Settings, upgrade: bool = True) -> Database:
 
         db.upgrade(after=legacy)
     return db
+
+
+def open_sessions(settings: Settings, db: Database | None) -> SessionStore | DatabaseSessionStore:
+    """Conversation memory: in the database (shared by replicas; the default with PostgreSQL), or in this
+    process (the default with SQLite)."""
+    bounds = (settings.session_max, settings.session_ttl, settings.session_turns)
+    choice = settings.session_store
+    if db is not None and (choice == "database" or (choice == "auto" and not db.is_sqlite)):
+        return DatabaseSessionStore(db, *bounds)
+    return SessionStore(*bounds)
 
 
 def load_entries(settings: Settings, db: Database | None) -> tuple[int, list[Entry], list[Entry]]:
@@ -65,7 +86,7 @@ class Desk:
     keys: KeyStore | None
     curation: CurationStore | None
     outbox: Outbox | None
-    sessions: SessionStore
+    sessions: SessionStore | DatabaseSessionStore
 
     if TYPE_CHECKING:
 
@@ -147,10 +168,18 @@ class Desk:
             if version == self._synced:
                 return False
             entries = self.curated_entries()
-            manifest, built = self._store().ensure(self.embedder, entries)
+            with self.shared_build():
+                manifest, built = self._store().ensure(self.embedder, entries)
             self._synced = version
             log.info("curation applied", extra={"version": version, "built": built, "embedded": manifest.embedded})
         return self.refresh()
+
+    def shared_build(self) -> contextlib.AbstractContextManager[None]:
+        """Held around a build: with a shared Chroma server and PostgreSQL, replicas build one at a time, so
+        a curation change is embedded once and the others find its vectors on the server."""
+        if self.db is None or not self.settings.chroma_url:
+            return contextlib.nullcontext()
+        return self.db.build_lock()
 
     def _changed(self) -> None:
         self._sync_wake.set()
@@ -242,6 +271,8 @@ class Desk:
         """Open a ticket for a person, carrying the conversation so far (and send it to the webhook)."""
         tickets = self._need_tickets()
         turns = self.sessions.history(session_id)
+        if not turns and self.sessions.degraded:
+            raise Unavailable("the database cannot be reached right now; try again shortly")
         if not turns:
             raise NotFound("no conversation for this session_id (it may have expired)")
         ticket = tickets.create(session_id, turns, note=note, contact=contact, user_ref=user_ref)

@@ -18,12 +18,12 @@ import numpy as np
 from bot.answers import Answer, Link, SearchHit, Source, Suggestion, help_url
 from bot.config import Settings
 from bot.decide import Decider, load_offtopic
-from bot.desk import Desk, load_entries, open_database
+from bot.desk import Desk, load_entries, open_database, open_sessions
 from bot.errors import InvalidInput, NotFound
 from bot.intents import IntentClassifier, load_examples
 from bot.normalize import Query, normalize
 from bot.retrieve import HybridRetriever, Retrieval
-from bot.sessions import SessionStore, Turn
+from bot.sessions import Turn
 from bot.storage import Database
 from corpus import Entry
 from corpus.tokenize import topic_words
@@ -76,7 +76,7 @@ class Bot(Desk):
             self._vector_cache("offtopic", load_offtopic(), "passage"), settings.min_confidence
         )
         self.intents = intents or self._cached_intents()
-        self.sessions = SessionStore(settings.session_max, settings.session_ttl, settings.session_turns)
+        self.sessions = open_sessions(settings, db)
         self._swap_lock = threading.Lock()
         self._reload_lock = threading.Lock()
         self._retired: list[tuple[float, LoadedIndex]] = []
@@ -176,7 +176,8 @@ class Bot(Desk):
         with self._build_lock:
             version = self.curation.version() if self.curation else 0
             entries = self.curated_entries()
-            manifest = self._store().build(self.embedder, entries)
+            with self.shared_build():
+                manifest = self._store().build(self.embedder, entries)
             self._synced = version
         self.refresh()
         return {

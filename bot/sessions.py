@@ -31,6 +31,8 @@ class _Session:
 class SessionStore:
     """An LRU of sessions with a time-to-live: memory stays flat however many users come and go."""
 
+    degraded = False  # never: nothing here depends on the database
+
     def __init__(
         self, max_sessions: int, ttl: float, max_turns: int, clock: Callable[[], float] = time.monotonic
     ) -> None:
