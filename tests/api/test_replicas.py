@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot import Bot
 from tests import postgres as pg
 from tests.api.test_reindex import ROOT, Server, cli, server_env, start_server, stop_server
 from tests.chroma_server import chroma_server
@@ -35,9 +36,10 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iterator[Cluster]:
+def cluster(tmp_path_factory: pytest.TempPathFactory, built_index: Path, bot: Bot) -> Iterator[Cluster]:
     """PostgreSQL (a server of this module's own: the tests restart it), a Chroma server with the index built into
-    it by the CLI, and two replicas with their own index folders and nothing else of their own."""
+    it by the CLI, and two replicas with their own index folders and nothing else of their own (``bot`` has filled
+    the fixed vector caches they are seeded with)."""
     pg.require()
     root = tmp_path_factory.mktemp("replicas")
     with pg.running() as database, chroma_server(root / "chroma") as chroma:
