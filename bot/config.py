@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -87,12 +88,25 @@ class Settings(BaseSettings):
     )
     rate_limit: int = Field(120, ge=0, description="requests a minute per client on /v1; 0 turns it off")
     trust_proxy: bool = Field(False, description="take the client address from X-Forwarded-For")
+    log_level: str = Field("INFO", description="level of the JSON log lines on stderr (DEBUG, INFO, WARNING, ...)")
 
     @field_validator("corpus", "allowed_origins", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("handoff_webhook", "database_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("handoff_webhook")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("handoff_webhook must be an http:// or https:// URL")
         return value
 
 

@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.config import Settings
 from bot.errors import Unavailable
-from bot.sessions import SessionStore, Turn
+from bot.sessions import Conversations, SessionStore, Turn
 from bot.storage import Database
 from bot.storage.models import conversations
 
@@ -186,3 +187,13 @@ def _insert_ignore(conn: Connection) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING in the connection's dialect (PostgreSQL or SQLite)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(conversations).on_conflict_do_nothing(index_elements=["session_id"])
+
+
+def open_sessions(settings: Settings, db: Database | None) -> Conversations:
+    """Conversation memory: in the database (shared by replicas; the default with PostgreSQL), or in this
+    process (the default with SQLite)."""
+    bounds = (settings.session_max, settings.session_ttl, settings.session_turns)
+    choice = settings.session_store
+    if db is not None and (choice == "database" or (choice == "auto" and not db.is_sqlite)):
+        return DatabaseSessionStore(db, *bounds)
+    return SessionStore(*bounds)

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.feedback import iso, question_key
 from bot.keys import Actor
+from bot.question_log import iso, question_key
 from bot.storage import Database
 from bot.storage.models import changes, overlay
 from corpus import KINDS, Entry

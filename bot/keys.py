@@ -20,6 +20,8 @@ ROLES = ("agent", "admin")
 RANK = {"agent": 1, "admin": 2}
 MAX_KEY = 1024
 MAX_NAME = 200
+# "last used" is written at most this often (seconds): an admin call is not also a write each time
+USED_EVERY = 60.0
 _KEY = re.compile(r"^bb_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
 
 
@@ -102,6 +104,10 @@ class KeyStore:
             row = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).mappings().first()
         if row is None or row["revoked_at"] is not None or not hmac.compare_digest(_digest(secret), row["hash"]):
             raise denied
+        now = time.time()
+        if row["last_used_at"] is None or now - row["last_used_at"] > USED_EVERY:
+            with self.db.begin() as conn:
+                conn.execute(update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=now))
         return Actor(str(row["name"]), str(row["role"]), key_id)
 
 

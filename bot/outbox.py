@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from bot.feedback import iso
+from bot.question_log import iso
 from bot.storage import Database
 from bot.storage.models import outbox
 

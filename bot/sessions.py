@@ -8,6 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,31 @@ class Turn:
     entry_id: str | None
     confident: bool
     at: float = field(default_factory=time.time)
+
+
+class Conversations(Protocol):
+    """What the bot needs of a conversation store: this process' memory or the shared database."""
+
+    @property
+    def degraded(self) -> bool:
+        """True while the store answers from a fallback (the database is away)."""
+        ...
+
+    def new_id(self) -> str:
+        """A fresh, unguessable session id."""
+        ...
+
+    def history(self, session_id: str) -> list[Turn]:
+        """The turns of a live conversation, oldest first."""
+        ...
+
+    def append(self, session_id: str, turn: Turn) -> None:
+        """Record a turn."""
+        ...
+
+    def __len__(self) -> int:
+        """Conversations held in this process' memory."""
+        ...
 
 
 @dataclass

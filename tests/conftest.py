@@ -99,3 +99,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     server = request.getfixturevalue("postgres")
     url: str = server.database()  # type: ignore[attr-defined]
     return url
+
+
+def copy_index(source: Path, target: Path) -> Path:
+    """A private copy of a built index (builds, CURRENT and the vector cache): a test that curates rebuilds its
+    own copy, reusing every vector, and never the session's index."""
+    import shutil
+
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".build.lock", ".tmp-*"))
+    return target

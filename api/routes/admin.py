@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import AdminDep, AgentDep, BotDep
 from api.errors import error_response
-from api.routes.metrics import REINDEX
+from api.metrics import REINDEX
 from api.schemas import ErrorResponse
 from api.schemas_admin import DeliveryOut, KeyCreate, KeyCreated, KeyOut, WhoAmI
 
@@ -57,13 +57,14 @@ def reindex(_: AdminDep, bot: BotDep) -> dict[str, Any] | JSONResponse:
 @router.get("/keys", response_model=list[KeyOut])
 def list_keys(_: AdminDep, bot: BotDep) -> list[dict[str, Any]]:
     """Every key made with ``beian-bot keys`` or here, newest first (never the keys themselves)."""
-    return bot.list_keys()
+    return bot.key_store.list()
 
 
 @router.post("/keys", status_code=201, response_model=KeyCreated)
 def create_key(body: KeyCreate, _: AdminDep, bot: BotDep) -> dict[str, Any]:
     """A new key for an agent or admin; ``key`` is in this response only."""
-    return bot.create_key(body.role, body.name)
+    key, row = bot.key_store.create(body.role, body.name)
+    return {**row, "key": key}
 
 
 @router.delete("/keys/{key_id}", response_model=KeyOut, responses={404: {"model": ErrorResponse}})
@@ -71,7 +72,7 @@ def revoke_key(
     key_id: Annotated[str, Path(max_length=32, pattern=r"^[0-9a-f]+$")], _: AdminDep, bot: BotDep
 ) -> dict[str, Any]:
     """Revoke a key: it stops working at once."""
-    return bot.revoke_key(key_id)
+    return bot.key_store.revoke(key_id)
 
 
 @router.get("/deliveries", response_model=list[DeliveryOut])
@@ -82,4 +83,4 @@ def deliveries(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """Tickets' webhook deliveries, oldest first; ``delivered=false``: what the helpdesk has not accepted yet."""
-    return bot.deliveries(delivered, limit)
+    return bot.records.deliveries(delivered, limit)

@@ -39,10 +39,10 @@ def get_ticket(ticket_id: TicketId, _: AgentDep, bot: BotDep) -> dict[str, Any]:
 @router.post("/{ticket_id}/claim", response_model=TicketOut, responses={409: {"model": ErrorResponse}})
 def claim(ticket_id: TicketId, actor: AgentDep, bot: BotDep) -> dict[str, Any]:
     """Take an open ticket (409 when someone else has it or it is closed)."""
-    return bot.claim_ticket(actor, ticket_id)
+    return bot.records.claim(actor, ticket_id)
 
 
 @router.post("/{ticket_id}/close", response_model=TicketOut, responses={409: {"model": ErrorResponse}})
 def close(ticket_id: TicketId, actor: AgentDep, bot: BotDep, body: TicketClose | None = None) -> dict[str, Any]:
     """Close an open or claimed ticket, with an optional resolution (409 when already closed)."""
-    return bot.close_ticket(actor, ticket_id, body.resolution if body else None)
+    return bot.records.close_ticket(actor, ticket_id, body.resolution if body else None)

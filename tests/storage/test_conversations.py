@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot import Settings
-from bot.conversations import DatabaseSessionStore
-from bot.desk import open_sessions
+from bot.conversations import DatabaseSessionStore, open_sessions
 from bot.errors import Unavailable
 from bot.sessions import SessionStore, Turn
 from bot.storage import Database

@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from bot import Settings
-from bot.desk import open_database
-from bot.feedback import FeedbackStore
 from bot.handoff import HandoffStore
+from bot.question_log import QuestionLog
 from bot.storage.models import feedback, imports, questions, tickets
+from bot.storage.setup import open_database
 from tests.conftest import ROOT
 
 OLD_HANDOFF = """
@@ -109,7 +109,7 @@ def test_old_sqlite_files_are_imported_once(database_url: str, tmp_path: Path) -
             ]
         ticket = HandoffStore(db).get("T1-old")
         assert ticket["transcript"] == transcript and ticket["note"] == "旧单" and ticket["status"] == "open"
-        store = FeedbackStore(db)
+        store = QuestionLog(db)
         assert [(u["question"], u["count"]) for u in store.unanswered()] == [("管局审核多久", 1), ("明天会下雨吗", 1)]
         assert store.was_asked("s-old", "管局审核多久？")
         store.close()

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.conversations import DatabaseSessionStore
 from bot.errors import Unavailable
-from bot.feedback import FeedbackStore
 from bot.handoff import HandoffStore
+from bot.question_log import QuestionLog
 from bot.sessions import Turn
 from bot.storage import Database
 from bot.storage.models import questions
@@ -29,7 +29,7 @@ def server() -> Iterator[pg.PostgresServer]:
 
 def test_stores_through_a_database_restart(server: pg.PostgresServer) -> None:
     db = Database(server.database(), pool_size=2, max_overflow=2, pool_timeout=2, connect_timeout=2)
-    log = FeedbackStore(db)
+    log = QuestionLog(db)
     tickets = HandoffStore(db)
     sessions = DatabaseSessionStore(db, max_sessions=100, ttl=600, max_turns=10)
     try:

@@ -8,9 +8,9 @@ import pytest
 
 from bot.curation import CurationStore, apply_overlay
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from bot.feedback import FeedbackStore, question_key
 from bot.handoff import HandoffStore
 from bot.keys import Actor, KeyStore
+from bot.question_log import QuestionLog, question_key
 from bot.sessions import Turn
 from bot.storage import Database
 from bot.storage.models import metadata
@@ -73,7 +73,7 @@ def test_tickets_go_open_claimed_closed(db: Database) -> None:
 
 
 def test_unanswered_groups_typings_and_needs_a_real_question(db: Database) -> None:
-    store = FeedbackStore(db)
+    store = QuestionLog(db)
     try:
         for sid, q in [
             ("a", "管局审核要多久？"),
@@ -119,8 +119,10 @@ def test_keys_are_hashed_roles_and_revocable(db: Database) -> None:
     with db.engine.connect() as conn:
         stored = conn.execute(select(api_keys.c.hash)).scalar_one()
     assert key not in stored and key.split("_", 2)[2] not in stored and len(stored) == 64
+    assert store.get(row["id"])["last_used_at"] is None
     actor = store.authenticate(key)
     assert (actor.name, actor.role) == ("alice", "agent")
+    assert store.get(row["id"])["last_used_at"] is not None
     with pytest.raises(Forbidden):
         actor.require("admin")
     assert store.authenticate("boot-key-123").role == "admin"

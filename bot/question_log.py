@@ -1,4 +1,4 @@
-"""Feedback and the question log: what was asked, what was not answered, what helped."""
+"""The question log: what was asked, what was not answered, and the feedback votes on the answers."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def iso(at: float | None) -> str | None:
     return None if at is None else datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
 
 
-class FeedbackStore:
+class QuestionLog:
     """Durable log of questions and feedback; question rows are written off the request path."""
 
     def __init__(self, db: Database) -> None:
