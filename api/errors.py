@@ -74,7 +74,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(BotError)
     async def _bot_error(request: Request, exc: BotError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        headers = {"Retry-After": "5"} if isinstance(exc, NotReady) else None
+        # both pass by themselves: the index loads, the database comes back
+        headers = {"Retry-After": "5"} if isinstance(exc, NotReady | Unavailable) else None
         return error_response(status, exc.code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)
