@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
 
 from bot import Bot, NotReady, Settings
 from bot.keys import Actor
@@ -24,8 +25,8 @@ def get_bot(request: Request) -> Bot:
     return bot
 
 
-def _key(x_api_key: Annotated[str | None, Header()] = None) -> str | None:
-    return x_api_key
+# the key is a security scheme in the OpenAPI schema (a header, never a query parameter)
+_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an agent's or admin's key")
 
 
 def require_agent(bot: Annotated[Bot, Depends(get_bot)], key: Annotated[str | None, Depends(_key)]) -> Actor:

@@ -70,40 +70,44 @@ def _merge(entry: Entry, state: dict[str, Any]) -> Entry:
 
 def validate(fields: dict[str, Any], partial: bool) -> dict[str, Any]:
     """Checked and trimmed fields; ``partial`` for a PATCH, where every field is optional."""
-    out: dict[str, Any] = {}
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise InvalidInput(f"unknown fields: {', '.join(sorted(unknown))}")
-    if not partial:
-        for name in ("title", "text"):
-            if name not in fields:
-                raise InvalidInput(f"{name} is required")
+    missing = [] if partial else [name for name in ("title", "text") if name not in fields]
+    if missing:
+        raise InvalidInput(f"{missing[0]} is required")
+    out: dict[str, Any] = {}
     for name, value in fields.items():
-        if name in ("title", "text", "category", "kind"):
-            if value is None and name in ("category",):
-                out[name] = None
-                continue
-            if not isinstance(value, str):
-                raise InvalidInput(f"{name} must be a string")
-            value = value.strip()
-            if name == "title" and not value:
-                raise InvalidInput("title must not be empty")
-            if name == "kind" and value not in KINDS:
-                raise InvalidInput(f"kind must be one of {', '.join(KINDS)}")
-            if name in LIMITS and len(value) > LIMITS[name]:
-                raise InvalidInput(f"{name} must be at most {LIMITS[name]} characters")
-            out[name] = value or (None if name == "category" else value)
-        else:  # steps, questions: lists of strings
-            item = name[:-1]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise InvalidInput(f"{name} must be a list of strings")
-            items = [v.strip() for v in value if v.strip()]
-            if len(items) > LIMITS[name] or any(len(v) > LIMITS[item] for v in items):
-                raise InvalidInput(f"{name}: at most {LIMITS[name]} of at most {LIMITS[item]} characters each")
-            if name == "questions":
-                items = list({question_key(v) or v: v for v in items}.values())
-            out[name] = items
+        if name in ("steps", "questions"):
+            out[name] = _strings(name, value)
+        elif name == "category" and value is None:
+            out[name] = None  # clears it
+        elif not isinstance(value, str):
+            raise InvalidInput(f"{name} must be a string")
+        elif name in LIMITS and len(value.strip()) > LIMITS[name]:
+            raise InvalidInput(f"{name} must be at most {LIMITS[name]} characters")
+        else:
+            out[name] = value.strip()
+    if "title" in out and not out["title"]:
+        raise InvalidInput("title must not be empty")
+    if "kind" in out and out["kind"] not in KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(KINDS)}")
+    if out.get("category") == "":
+        out["category"] = None
     return out
+
+
+def _strings(name: str, value: Any) -> list[str]:
+    """A list of non-empty strings within the limits; similar questions typed alike kept once."""
+    item = name[:-1]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput(f"{name} must be a list of strings")
+    items = [v.strip() for v in value if v.strip()]
+    if len(items) > LIMITS[name] or any(len(v) > LIMITS[item] for v in items):
+        raise InvalidInput(f"{name}: at most {LIMITS[name]} of at most {LIMITS[item]} characters each")
+    if name == "questions":
+        items = list({question_key(v) or v: v for v in items}.values())
+    return items
 
 
 class CurationStore:

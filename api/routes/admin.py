@@ -36,7 +36,14 @@ def report(_: AgentDep, bot: BotDep, limit: Annotated[int, Query(ge=1, le=200)] 
     return bot.report(limit)
 
 
-@router.post("/reindex", response_model=None, responses={409: {"description": "a reindex is already running"}})
+@router.post(
+    "/reindex",
+    response_model=None,
+    responses={
+        409: {"model": ErrorResponse, "description": "a reindex is already running"},
+        503: {"model": ErrorResponse, "description": "the configured corpus cannot be read (corpus_error)"},
+    },
+)
 def reindex(_: AdminDep, bot: BotDep) -> dict[str, Any] | JSONResponse:
     """Rebuild the index aside from the configured corpus (and curation) and swap to it; requests keep being
     served."""
