@@ -7,6 +7,7 @@ database is back: answering never waits on it.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, fields
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.config import Settings
@@ -67,7 +68,8 @@ class DatabaseSessionStore:
         unknown or expired one. From this replica's memory while the database is away."""
         if not self.degraded:
             try:
-                with self.db.connect() as conn:
+                # one statement, no transaction around it: the fewest round trips on the request path
+                with self.db.autocommit.connect() as conn:
                     row = conn.execute(
                         select(conversations.c.turns, conversations.c.updated_at).where(
                             conversations.c.session_id == session_id
@@ -106,6 +108,21 @@ class DatabaseSessionStore:
 
     def _write(self, session_id: str, turns: list[Turn]) -> None:
         now = self._clock()
+        if not self.db.is_sqlite:
+            # one upsert that appends and trims in the server: atomic (the row is locked while it is updated, so
+            # replicas appending to one conversation at once take turns) and a single round trip
+            with self.db.autocommit.connect() as conn:
+                conn.execute(
+                    _PG_APPEND,
+                    {
+                        "session_id": session_id,
+                        "turns": json.dumps([asdict(t) for t in turns], ensure_ascii=False),
+                        "now": now,
+                        "cutoff": now - self.ttl,
+                        "max_turns": self.max_turns,
+                    },
+                )
+            return
         with self.db.begin() as conn:
             # the row exists (and is locked on PostgreSQL) before it is read: two replicas appending to one
             # conversation at once take turns instead of overwriting each other
@@ -177,6 +194,28 @@ class DatabaseSessionStore:
     def __len__(self) -> int:
         """Conversations this replica holds in memory (its fallback)."""
         return len(self.local)
+
+
+# Append the new turns to a live conversation's (a conversation idle past the time-to-live starts afresh) and
+# keep the last :max_turns, in order.
+_PG_APPEND = text(
+    """
+    INSERT INTO conversations AS c (session_id, turns, created_at, updated_at)
+    VALUES (:session_id, CAST(:turns AS json), :now, :now)
+    ON CONFLICT (session_id) DO UPDATE SET
+        turns = CASE WHEN c.updated_at < :cutoff THEN excluded.turns ELSE (
+            SELECT coalesce(json_agg(last.e ORDER BY last.n), '[]'::json) FROM (
+                SELECT e, n FROM (
+                    SELECT e, n FROM json_array_elements(c.turns) WITH ORDINALITY AS old(e, n)
+                    UNION ALL
+                    SELECT e, n + 1000000 FROM json_array_elements(excluded.turns) WITH ORDINALITY AS new(e, n)
+                ) AS both_ ORDER BY n DESC LIMIT :max_turns
+            ) AS last
+        ) END,
+        created_at = CASE WHEN c.updated_at < :cutoff THEN excluded.created_at ELSE c.created_at END,
+        updated_at = excluded.updated_at
+    """
+)
 
 
 def _turns(raw: list[dict[str, Any]] | None) -> list[Turn]:

@@ -71,6 +71,9 @@ class Database:
                 connect_args={"connect_timeout": connect_timeout},
             )
         event.listen(self.engine, "handle_error", _unreachable)
+        # the same pool, each statement committed on its own: single-statement reads and writes on the request
+        # path skip BEGIN / COMMIT round trips
+        self.autocommit: Engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         if upgrade:
             self.upgrade()
 

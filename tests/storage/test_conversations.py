@@ -84,19 +84,22 @@ def test_database_away_falls_back_to_memory_and_writes_later(db: Database) -> No
     store = DatabaseSessionStore(db, max_sessions=100, ttl=600, max_turns=10)
     other = DatabaseSessionStore(db, max_sessions=100, ttl=600, max_turns=10)
     store.append("s-1", turn("管局审核多久", "faq-1"))
-    real = db.engine.connect
+    engines = (db.engine, db.autocommit)
+    real = [e.connect for e in engines]
 
     def refused() -> object:
         raise Unavailable("down")
 
-    db.engine.connect = refused  # type: ignore[method-assign]
+    for e in engines:
+        e.connect = refused  # type: ignore[method-assign]
     try:
         store.append("s-1", turn("要多久呢"))  # kept here; answering does not wait for the database
         assert store.degraded
         assert [t.question for t in store.history("s-1")] == ["管局审核多久", "要多久呢"]
         assert other.history("s-9") == []  # another replica knows nothing of a conversation it never saw
     finally:
-        db.engine.connect = real  # type: ignore[method-assign]
+        for e, connect in zip(engines, real, strict=True):
+            e.connect = connect  # type: ignore[method-assign]
     store._down_until = other._down_until = 0.0  # the pause after a failure is over
     store.append("s-2", turn("如何注销备案"))  # the first write after the outage also writes what was kept
     assert [t.question for t in other.history("s-1")] == ["管局审核多久", "要多久呢"]

@@ -68,3 +68,16 @@ def test_stores_through_a_database_restart(server: pg.PostgresServer) -> None:
     finally:
         log.close()
         db.close()
+
+
+def test_no_free_connection_is_unavailable_not_a_crash(postgres: pg.PostgresServer) -> None:
+    db = Database(postgres.database(), pool_size=1, max_overflow=0, pool_timeout=0.5)
+    try:
+        with db.connect():
+            started = time.monotonic()
+            with pytest.raises(Unavailable, match="no free connection"):
+                HandoffStore(db).list()
+            assert time.monotonic() - started < 5
+        assert HandoffStore(db).list() == []  # the connection is back in the pool
+    finally:
+        db.close()
