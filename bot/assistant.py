@@ -168,7 +168,8 @@ class Bot:
         session_id = check_session_id(session_id)
         top_k = check_top_k(top_k, self.settings.top_k)
         sid = session_id or self.sessions.new_id()
-        history = self.sessions.history(sid)
+        # a new conversation has no history: no look-up (in the database, with PostgreSQL) for a first question
+        history = self.sessions.history(sid) if session_id else []
         understood = self.pipeline.in_context(question, self.live.snapshot.retriever, history, max(top_k, LINK_DEPTH))
         answer = wording.compose(understood, sid, top_k, self.settings, self.intents)
         best = understood.retrieval.hits[0].entry if understood.retrieval.hits and understood.confident else None

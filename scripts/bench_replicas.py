@@ -8,14 +8,19 @@ PostgreSQL 15 server in a temporary folder (Debian's binaries, as the tests do),
 
 - ``sqlite x1``: the default (SQLite, conversations in memory) — the baseline;
 - ``postgresql x1``: one replica, everything in PostgreSQL (conversations too);
+- ``postgresql x1 no pre-ping``: the same without testing each pooled connection before use
+  (``BEIAN_DATABASE_PRE_PING=false``), to show what the default costs;
 - ``sqlite x2``: two replicas on one host sharing the SQLite file (conversations in each process' memory:
   follow-ups would need sticky sessions);
 - ``postgresql x2``: two replicas on one PostgreSQL database (no affinity needed).
 
-Each client sends every request of a conversation (three turns, one session id) to the next replica in turn,
-as a load balancer without affinity would. The questions repeat (the dev set), so the question-vector cache is
-warm after the warm-up, as in production; the database sees one conversation read, one conversation write and one
-question-log row per request. Configurations run in rounds (all of them, then all again) so a change in the
+Each client holds conversations of three turns (the first without a session id, as the widget starts one; the
+others with the id returned) and sends each request to the next replica in turn, as a load balancer without
+affinity would. The questions repeat (the dev set), so the question-vector cache is
+warm after the warm-up, as in production; with PostgreSQL the database sees, per request, one conversation write,
+one conversation read (not for a first question) and one question-log row (written in batches off the request
+path). ``--store-ops`` also times the conversation store alone, in this process, one call after another.
+Configurations run in rounds (all of them, then all again) so a change in the
 machine's load shows up as a spread rather than as a difference; the figures are the median over rounds and the
 ratios are against ``sqlite x1`` measured in this same process. The machine is shared: the load average before
 each run is printed beside it. Never used for assertions in tests.
@@ -48,7 +53,14 @@ from scripts.loadtest import Connection, load_questions, percentile  # noqa: E40
 from tests import postgres as pg  # noqa: E402
 from tests.chroma_server import free_port  # noqa: E402
 
-CONFIGS = [("sqlite", 1), ("postgresql", 1), ("sqlite", 2), ("postgresql", 2)]
+# (name, database, replicas, extra settings)
+CONFIGS: list[tuple[str, str, int, dict[str, str]]] = [
+    ("sqlite x1", "sqlite", 1, {}),
+    ("postgresql x1", "postgresql", 1, {}),
+    ("postgresql x1 no pre-ping", "postgresql", 1, {"BEIAN_DATABASE_PRE_PING": "false"}),
+    ("sqlite x2", "sqlite", 2, {}),
+    ("postgresql x2", "postgresql", 2, {}),
+]
 TURNS = 3
 
 
@@ -108,11 +120,14 @@ async def load(urls: list[str], questions: list[str], requests: int, concurrency
         nonlocal counter, errors
         conns = [Connection(urlsplit(u).hostname or "", urlsplit(u).port or 80, 30.0) for u in urls]
         mine = 0
+        session: str | None = None
         try:
             while counter < requests:
                 i = counter
                 counter += 1
-                session = f"{tag}-c{n}-{mine // TURNS}"
+                # a conversation starts without a session id, as the widget does, and goes on with the one returned
+                if mine % TURNS == 0:
+                    session = None
                 body = json.dumps(
                     {"question": questions[i % len(questions)], "session_id": session}, ensure_ascii=False
                 ).encode()
@@ -120,13 +135,14 @@ async def load(urls: list[str], questions: list[str], requests: int, concurrency
                 mine += 1
                 start = time.perf_counter()
                 try:
-                    status, _, _ = await conn.request("POST", "/v1/ask", body, json_type)
+                    status, _, raw = await conn.request("POST", "/v1/ask", body, json_type)
                 except (TimeoutError, OSError, asyncio.IncompleteReadError):
                     errors += 1
                     await conn.close()
                     continue
                 if status == 200:
                     latencies.append(time.perf_counter() - start)
+                    session = json.loads(raw)["session_id"]
                 else:
                     errors += 1
         finally:
@@ -165,30 +181,65 @@ def env_for(index_dir: Path, data_dir: Path, database_url: str | None) -> dict[s
     return env
 
 
+def store_ops(pg_url: str, sqlite_url: str, count: int) -> dict[str, dict[str, float]]:
+    """Microseconds per ``history`` and per ``append`` of the conversation stores, one call after another in this
+    process (conversations of three turns, as in the load)."""
+    from bot.conversations import DatabaseSessionStore
+    from bot.sessions import SessionStore, Turn
+    from bot.storage import Database
+
+    answer = "管局审核时间为3-20个工作日，具体以管局实际审核时间为准。" * 3
+    out: dict[str, dict[str, float]] = {}
+    stores: list[tuple[str, Any, Database | None]] = [("memory", SessionStore(10_000, 1800, 10), None)]
+    for name, url in (("sqlite", sqlite_url), ("postgresql", pg_url)):
+        db = Database(url)
+        stores.append((name, DatabaseSessionStore(db, 10_000, 1800, 10), db))
+    for name, store, db in stores:
+        spent = {"history": 0.0, "append": 0.0}
+        for i in range(count):
+            sid = f"ops-{i // TURNS}"
+            t0 = time.perf_counter()
+            store.history(sid)
+            t1 = time.perf_counter()
+            store.append(sid, Turn("管局审核多久", "管局审核多久", answer, "faq-1", True))
+            t2 = time.perf_counter()
+            spent["history"] += t1 - t0
+            spent["append"] += t2 - t1
+        out[name] = {k: round(v / count * 1e6, 1) for k, v in spent.items()}
+        if db is not None:
+            db.close()
+    return out
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     questions = load_questions(ROOT / "eval" / "dev.jsonl")
     root = Path(tempfile.mkdtemp(prefix="beian-bench-replicas-"))
-    results: dict[str, list[dict[str, Any]]] = {f"{db} x{n}": [] for db, n in CONFIGS}
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in CONFIGS}
     try:
         index_dir = root / "index"
         base_env = env_for(index_dir, root / "data", None)
         subprocess.run([beian_bot(), "index", "build", "--quiet"], env=base_env, cwd=ROOT, check=True, timeout=900)
         with pg.running() as server:
+            ops: dict[str, dict[str, float]] = {}
+            if args.store_ops:
+                ops = store_ops(server.database(), f"sqlite:///{root / 'ops.sqlite3'}", args.store_ops)
+                for name, row in ops.items():
+                    print(f"store {name:>10}: history {row['history']:8.1f} µs  append {row['append']:8.1f} µs")
             for round_no in range(args.rounds):
-                for db, n in CONFIGS:
-                    name = f"{db} x{n}"
-                    data = root / f"data-{db}-{n}-{round_no}"
+                for k, (name, db, n, extra) in enumerate(CONFIGS):
+                    data = root / f"data-{k}-{round_no}"
                     data.mkdir()
                     url = server.database() if db == "postgresql" else None
+                    env = {**env_for(index_dir, data, url), **extra}
                     with ExitStack() as stack:
-                        urls = [stack.enter_context(serve(env_for(index_dir, data, url), root)) for _ in range(n)]
+                        urls = [stack.enter_context(serve(env, root)) for _ in range(n)]
                         asyncio.run(load(urls, questions, args.warmup, args.concurrency, f"w{round_no}"))
                         load_avg = os.getloadavg()
                         got = asyncio.run(load(urls, questions, args.requests, args.concurrency, f"r{round_no}"))
                     got["load_avg"] = [round(v, 2) for v in load_avg]
                     results[name].append(got)
                     print(
-                        f"round {round_no + 1} {name:>14}: {got['rps']:6.1f} req/s  p50 {got['p50_ms']:6.1f} ms  "
+                        f"round {round_no + 1} {name:>26}: {got['rps']:6.1f} req/s  p50 {got['p50_ms']:6.1f} ms  "
                         f"p90 {got['p90_ms']:6.1f} ms  p99 {got['p99_ms']:6.1f} ms  errors {got['errors']}  "
                         f"load {got['load_avg'][0]:.2f} {got['load_avg'][1]:.2f} {got['load_avg'][2]:.2f}",
                         flush=True,
@@ -210,6 +261,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "rounds": rows,
         }
     return {
+        "store_ops_us": ops,
         "requests": args.requests,
         "concurrency": args.concurrency,
         "cpus": os.cpu_count(),
@@ -223,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=300, help="asks before each measurement (not counted)")
     parser.add_argument("--concurrency", type=int, default=16, help="clients in flight")
     parser.add_argument("--rounds", type=int, default=2, help="times every configuration runs")
+    parser.add_argument("--store-ops", type=int, default=2000, help="calls timed per conversation store (0: skip)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     if not pg.available():
@@ -231,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nmedian of {args.rounds} rounds, {args.requests} asks at c={args.concurrency}, ratios vs sqlite x1:")
     for name, row in result["configs"].items():
         print(
-            f"{name:>14}: {row['rps']:6.1f} req/s (x{row['rps_ratio']:.2f})  p50 {row['p50_ms']:6.1f} ms "
+            f"{name:>26}: {row['rps']:6.1f} req/s (x{row['rps_ratio']:.2f})  p50 {row['p50_ms']:6.1f} ms "
             f"(x{row['p50_ratio']:.2f})"
         )
     if args.json:
