@@ -27,9 +27,15 @@ class Settings(BaseSettings):
         description="tickets, feedback, question log, curation, keys, outbox, conversations "
         "(postgresql://... with psycopg 3); unset: SQLite beian.sqlite3 in data_dir",
     )
-    database_pool_size: int = Field(5, ge=1, le=100, description="PostgreSQL connections kept per process")
+    database_pool_size: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections kept per process; at least the requests it serves at once (beyond, "
+        "connections are opened and closed per use)",
+    )
     database_max_overflow: int = Field(
-        10, ge=0, le=100, description="PostgreSQL connections opened beyond the pool under load, closed after"
+        20, ge=0, le=200, description="PostgreSQL connections opened beyond the pool under load, closed after use"
     )
     database_pool_timeout: float = Field(
         5.0, gt=0, le=120, description="seconds a request waits for a free connection before a 503"

@@ -10,6 +10,8 @@ PostgreSQL 15 server in a temporary folder (Debian's binaries, as the tests do),
 - ``postgresql x1``: one replica, everything in PostgreSQL (conversations too);
 - ``postgresql x1 no pre-ping``: the same without testing each pooled connection before use
   (``BEIAN_DATABASE_PRE_PING=false``), to show what the default costs;
+- ``postgresql x1 pool 5+10``: the same with a pool smaller than the load's concurrency (5 kept, 10 more opened
+  and closed per use), to show what sizing the pool is worth;
 - ``sqlite x2``: two replicas on one host sharing the SQLite file (conversations in each process' memory:
   follow-ups would need sticky sessions);
 - ``postgresql x2``: two replicas on one PostgreSQL database (no affinity needed).
@@ -58,6 +60,18 @@ CONFIGS: list[tuple[str, str, int, dict[str, str]]] = [
     ("sqlite x1", "sqlite", 1, {}),
     ("postgresql x1", "postgresql", 1, {}),
     ("postgresql x1 no pre-ping", "postgresql", 1, {"BEIAN_DATABASE_PRE_PING": "false"}),
+    (
+        "postgresql x1 pool 5+10",
+        "postgresql",
+        1,
+        {"BEIAN_DATABASE_POOL_SIZE": "5", "BEIAN_DATABASE_MAX_OVERFLOW": "10"},
+    ),
+    (
+        "postgresql x1 pool 20+10",
+        "postgresql",
+        1,
+        {"BEIAN_DATABASE_POOL_SIZE": "20", "BEIAN_DATABASE_MAX_OVERFLOW": "10"},
+    ),
     ("sqlite x2", "sqlite", 2, {}),
     ("postgresql x2", "postgresql", 2, {}),
 ]
@@ -214,7 +228,8 @@ def store_ops(pg_url: str, sqlite_url: str, count: int) -> dict[str, dict[str, f
 def run(args: argparse.Namespace) -> dict[str, Any]:
     questions = load_questions(ROOT / "eval" / "dev.jsonl")
     root = Path(tempfile.mkdtemp(prefix="beian-bench-replicas-"))
-    results: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in CONFIGS}
+    configs = [c for c in CONFIGS if not args.only or c[0] in (*args.only, "sqlite x1")]
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in configs}
     try:
         index_dir = root / "index"
         base_env = env_for(index_dir, root / "data", None)
@@ -226,7 +241,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 for name, row in ops.items():
                     print(f"store {name:>10}: history {row['history']:8.1f} µs  append {row['append']:8.1f} µs")
             for round_no in range(args.rounds):
-                for k, (name, db, n, extra) in enumerate(CONFIGS):
+                for k, (name, db, n, extra) in enumerate(configs):
                     data = root / f"data-{k}-{round_no}"
                     data.mkdir()
                     url = server.database() if db == "postgresql" else None
@@ -276,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="clients in flight")
     parser.add_argument("--rounds", type=int, default=2, help="times every configuration runs")
     parser.add_argument("--store-ops", type=int, default=2000, help="calls timed per conversation store (0: skip)")
+    parser.add_argument("--only", nargs="*", help="configurations to run (names as printed); sqlite x1 always runs")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     if not pg.available():

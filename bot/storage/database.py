@@ -42,10 +42,10 @@ class Database:
     def __init__(
         self,
         url: str,
-        pool_size: int = 5,
+        pool_size: int = 20,
         upgrade: bool = True,
         *,
-        max_overflow: int = 10,
+        max_overflow: int = 20,
         pool_timeout: float = 5.0,
         connect_timeout: int = 3,
         pre_ping: bool = True,
