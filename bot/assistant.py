@@ -10,6 +10,7 @@ from bot.answers import Answer, SearchHit
 from bot.config import Settings
 from bot.contract import check_k, check_question, check_session_id, check_top_k
 from bot.conversations import open_sessions
+from bot.curation import CURATED
 from bot.curator import Curator, load_entries
 from bot.decide import Decider, load_offtopic
 from bot.errors import CorpusUnavailable, NotFound
@@ -224,8 +225,9 @@ class Bot:
 
     def unanswered(self, limit: int = 50) -> list[dict[str, Any]]:
         """Declined and not-helpful questions really asked, grouped, most frequent first; a question attached
-        to a live entry has its answer and drops out."""
-        return self.records.unanswered([q for e in self.index.entries for q in e.questions], limit)
+        to a live entry, or the title of an entry agents wrote, has its answer and drops out."""
+        answered = [q for e in self.index.entries for q in (*e.questions, *([e.title] if e.source == CURATED else []))]
+        return self.records.unanswered(answered, limit)
 
     # ---- curation and keys ----------------------------------------------------------------------
 

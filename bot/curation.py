@@ -22,6 +22,7 @@ from corpus import KINDS, Entry
 
 FIELDS = ("title", "text", "steps", "kind", "category", "questions")
 LIMITS = {"title": 200, "text": 10_000, "step": 1000, "steps": 50, "category": 100, "question": 500, "questions": 100}
+CURATED = "curation"  # the source of entries agents wrote (not from a help file)
 PREFIX = {"faq": "faq", "rejection": "rej", "troubleshooting": "ts"}
 
 
@@ -51,7 +52,7 @@ def apply_overlay(base: list[Entry], rows: Mapping[str, dict[str, Any] | None]) 
     for entry_id in sorted(set(rows) - known):
         state = rows[entry_id]
         if state is not None:
-            out.append(_merge(Entry(entry_id, state["title"], state["kind"], "", source="curation"), state))
+            out.append(_merge(Entry(entry_id, state["title"], state["kind"], "", source=CURATED), state))
     return out
 
 
@@ -63,7 +64,7 @@ def _merge(entry: Entry, state: dict[str, Any]) -> Entry:
         category=state.get("category"),
         text=state.get("text") or "",
         steps=tuple(state.get("steps") or ()),
-        questions=tuple(state.get("questions") or ()),
+        questions=list(state.get("questions") or ()),
         title_derived=False,
     )
 

