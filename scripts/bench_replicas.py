@@ -10,8 +10,8 @@ PostgreSQL 15 server in a temporary folder (Debian's binaries, as the tests do),
 - ``postgresql x1``: one replica, everything in PostgreSQL (conversations too);
 - ``postgresql x1 no pre-ping``: the same without testing each pooled connection before use
   (``BEIAN_DATABASE_PRE_PING=false``), to show what the default costs;
-- ``postgresql x1 pool 5+10``: the same with a pool smaller than the load's concurrency (5 kept, 10 more opened
-  and closed per use), to show what sizing the pool is worth;
+- ``postgresql x1 pool 5+10`` / ``pool 20+10``: the same with other pool sizes (the default is 20 kept + 20
+  overflow; 5 kept is fewer than the load's 16 requests in flight, the rest opened and closed per use);
 - ``sqlite x2``: two replicas on one host sharing the SQLite file (conversations in each process' memory:
   follow-ups would need sticky sessions);
 - ``postgresql x2``: two replicas on one PostgreSQL database (no affinity needed).
