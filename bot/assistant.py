@@ -9,6 +9,7 @@ from bot import catalogue, wording
 from bot.answers import Answer, SearchHit
 from bot.config import Settings
 from bot.contract import check_k, check_question, check_session_id, check_top_k
+from bot.conversations import open_sessions
 from bot.curation import CURATED
 from bot.curator import Curator, load_entries
 from bot.decide import Decider, load_offtopic
@@ -24,7 +25,7 @@ from bot.question_log import QuestionLog
 from bot.records import Records
 from bot.retrieve import Mode
 from bot.search import search_depth, search_hits
-from bot.sessions import SessionStore, Turn
+from bot.sessions import Turn
 from bot.storage import Database
 from bot.storage.setup import open_database
 from bot.vectors import QuestionVectors, fixed_vectors
@@ -54,7 +55,7 @@ class Bot:
         )
         self.intents = intents or self._intent_classifier()
         self.pipeline = Pipeline(QuestionVectors(embedder, settings.embed_cache), self.decider)
-        self.sessions = SessionStore(settings.session_max, settings.session_ttl, settings.session_turns)
+        self.sessions = open_sessions(settings, db)
         self.db = db
         self.records = Records(
             QuestionLog(db) if db else None,
@@ -168,7 +169,8 @@ class Bot:
         session_id = check_session_id(session_id)
         top_k = check_top_k(top_k, self.settings.top_k)
         sid = session_id or self.sessions.new_id()
-        history = self.sessions.history(sid)
+        # a new conversation has no history: no look-up (in the database, with PostgreSQL) for a first question
+        history = self.sessions.history(sid) if session_id else []
         understood = self.pipeline.in_context(question, self.live.snapshot.retriever, history, max(top_k, LINK_DEPTH))
         answer = wording.compose(understood, sid, top_k, self.settings, self.intents)
         best = understood.retrieval.hits[0].entry if understood.retrieval.hits and understood.confident else None
