@@ -10,10 +10,18 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import BotError, InvalidInput, NotFound, NotReady, Unauthorized
+from bot.errors import Conflict, Unavailable
 
 log = logging.getLogger("beian_bot.api")
 
-STATUS: dict[type[BotError], int] = {InvalidInput: 422, NotFound: 404, NotReady: 503, Unauthorized: 401}
+STATUS: dict[type[BotError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    NotReady: 503,
+    Unauthorized: 401,
+    Conflict: 409,
+    Unavailable: 503,
+}
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -21,6 +29,7 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    408: "request_timeout",
     409: "conflict",
     411: "length_required",
     413: "payload_too_large",

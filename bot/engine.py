@@ -23,11 +23,12 @@ from bot.feedback import FeedbackStore
 from bot.handoff import HandoffStore
 from bot.intents import IntentClassifier, load_examples
 from bot.normalize import Query, normalize
+from bot.reindex import Reindexer
 from bot.retrieve import HybridRetriever, Retrieval
 from bot.sessions import SessionStore, Turn
 from corpus import CorpusError, Entry, load_corpus
 from corpus.tokenize import topic_words
-from index import IndexStore, LoadedIndex, VectorEmbeddings, get_embedder
+from index import BuildControl, IndexStore, LoadedIndex, VectorEmbeddings, get_embedder
 
 log = logging.getLogger("beian_bot")
 
@@ -44,8 +45,15 @@ RETIRE_AFTER = 30.0
 
 
 def open_store(settings: Settings) -> IndexStore:
-    """The index folder (and Chroma server, if any) the settings name."""
-    return IndexStore(settings.index_dir, settings.chroma_url, settings.exact_search_max)
+    """The index folder (and Chroma server, if any) the settings name, with the build limits."""
+    return IndexStore(
+        settings.index_dir,
+        settings.chroma_url,
+        settings.exact_search_max,
+        chroma_timeout=settings.chroma_timeout,
+        max_entries=settings.max_entries,
+        max_bytes=settings.max_corpus_bytes,
+    )
 
 
 @dataclass
@@ -84,6 +92,7 @@ class Bot:
         self._retired: list[tuple[float, LoadedIndex]] = []
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vectors_lock = threading.Lock()
+        self.reindexer = Reindexer()
 
     def embed(self, text: str) -> np.ndarray:
         """The query vector of a normalised question; the most recent ones are remembered.
@@ -113,6 +122,9 @@ class Bot:
         """Load the corpus, build the index when missing or stale (if allowed), open it."""
         embedder = embedder or get_embedder(settings.embedder, settings.embed_workers)
         store = open_store(settings)
+        removed = store.clean_stale()
+        if removed:
+            log.info("removed partial builds", extra={"removed": removed})
         if settings.build_on_start:
             entries = load_corpus(settings.corpus or None)
             manifest, built = store.ensure(embedder, entries)
@@ -175,12 +187,25 @@ class Bot:
         return open_store(self.settings)
 
     def reindex(self) -> dict[str, object]:
-        """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile."""
+        """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile. One at a time
+        (:class:`Conflict`), within the build limits, cancellable (:meth:`cancel_reindex`)."""
+        return self.reindexer.run(self._rebuild)
+
+    def reindex_status(self) -> dict[str, object]:
+        """The running reindex's phase and progress, and how the last one ended."""
+        return self.reindexer.status()
+
+    def cancel_reindex(self) -> dict[str, object]:
+        """Stop the running reindex at its next batch; the live index stays as it is."""
+        return self.reindexer.cancel()
+
+    def _rebuild(self, control: BuildControl) -> dict[str, object]:
+        control.enter("reading the corpus")
         try:
             entries = load_corpus(self.settings.corpus or None)
         except CorpusError as exc:
             raise InvalidInput(f"corpus cannot be loaded: {exc}") from exc
-        manifest = self._store().build(self.embedder, entries)
+        manifest = self._store().build(self.embedder, entries, control=control)
         self.refresh()
         return {
             "build": manifest.build_id,

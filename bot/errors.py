@@ -35,3 +35,27 @@ class Unauthorized(BotError):
     """A missing or wrong admin key."""
 
     code = "unauthorized"
+
+
+class Conflict(BotError):
+    """The request clashes with work already under way (a reindex running)."""
+
+    code = "conflict"
+
+
+class ReindexCancelled(Conflict):
+    """The reindex was cancelled before it finished; the previous index stays live."""
+
+    code = "cancelled"
+
+
+class CorpusTooLarge(InvalidInput):
+    """The corpus is over the configured build limits; nothing was built."""
+
+    code = "corpus_too_large"
+
+
+class Unavailable(BotError):
+    """A service the bot depends on (the Chroma server) is down or does not answer in time."""
+
+    code = "unavailable"

@@ -1,16 +1,23 @@
 """Entries to searchable chunks: embeddings in Chroma and a BM25 index over jieba tokens."""
 
+from index.chroma import StoreUnavailable
 from index.chunking import Chunk, chunk_entries
+from index.control import BuildControl, Cancelled, CorpusTooLarge
 from index.embeddings import VectorEmbeddings, get_embedder
-from index.store import INDEX_VERSION, IndexError_, IndexStore, LoadedIndex, Manifest, top_positions
+from index.loaded import INDEX_VERSION, IndexError_, LoadedIndex, Manifest, top_positions
+from index.store import IndexStore
 
 __all__ = [
     "INDEX_VERSION",
+    "BuildControl",
+    "Cancelled",
     "Chunk",
+    "CorpusTooLarge",
     "IndexError_",
     "IndexStore",
     "LoadedIndex",
     "Manifest",
+    "StoreUnavailable",
     "VectorEmbeddings",
     "chunk_entries",
     "get_embedder",

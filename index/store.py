@@ -12,162 +12,42 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import bm25s
 import numpy as np
 
 from corpus import Entry, corpus_hash, tokenize
+from index.chroma import CHROMA_TIMEOUT, chroma_client, chroma_errors, close_client, probe, write_collection
 from index.chunking import Chunk, chunk_entries
+from index.control import MAX_CORPUS_BYTES, MAX_ENTRIES, BuildControl, CorpusTooLarge
 from index.embeddings import VectorEmbeddings
+from index.loaded import EXACT_SEARCH_MAX, INDEX_VERSION, IndexError_, LoadedIndex, Manifest, lines
 
-INDEX_VERSION = 4
 EMBED_BATCH = 32
 KEEP_BUILDS = 2
-# Below this many chunks the dense side is an exact scan of the build's vectors: at 10k chunks Chroma's HNSW
-# (default settings) returned the exact nearest chunk for only 67% of the labelled questions, and a scan of
-# 50k x 384 floats costs a few milliseconds. Above it, Chroma's HNSW answers, built with the settings below.
-EXACT_SEARCH_MAX = 50_000
-HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
-
-
-class IndexError_(RuntimeError):
-    """The index is missing, stale or unreadable."""
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What a built index was made from; a mismatch means it must be rebuilt."""
-
-    version: int
-    embedder: str
-    dimension: int
-    corpus_hash: str
-    build_id: str
-    collection: str
-    chroma_url: str | None
-    chunks: int
-    entries: int
-    created: float
-    embedded: int = 0
-
-    def matches(self, embedder: str, dimension: int, digest: str, chroma_url: str | None) -> bool:
-        """Whether this index answers for that embedder, corpus and vector store."""
-        return (
-            self.version == INDEX_VERSION
-            and self.embedder == embedder
-            and self.dimension == dimension
-            and self.corpus_hash == digest
-            and self.chroma_url == chroma_url
-        )
-
-
-def chroma_client(path: Path | None, url: str | None) -> Any:
-    """A Chroma client with telemetry off: a server when ``url`` is set, else embedded at ``path``."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if url:
-        parsed = urlparse(url)
-        return chromadb.HttpClient(
-            host=parsed.hostname or "127.0.0.1",
-            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-            ssl=parsed.scheme == "https",
-            settings=settings,
-        )
-    assert path is not None
-    return chromadb.PersistentClient(path=str(path), settings=settings)
-
-
-class LoadedIndex:
-    """A built index opened for queries: entries, chunks, the Chroma collection and BM25."""
-
-    def __init__(self, folder: Path, manifest: Manifest, exact_max: int = EXACT_SEARCH_MAX) -> None:
-        self.folder = folder
-        self.manifest = manifest
-        self.entries = [Entry.from_dict(json.loads(line)) for line in _lines(folder / "entries.jsonl")]
-        self.chunks = [Chunk(**json.loads(line)) for line in _lines(folder / "chunks.jsonl")]
-        self.by_id = {e.id: e for e in self.entries}
-        entry_pos = {e.id: i for i, e in enumerate(self.entries)}
-        self.chunk_entry = np.array([entry_pos[c.entry_id] for c in self.chunks], dtype=np.int64)
-        # chunks are written entry by entry: then each entry's chunks are one run, and a per-entry maximum is
-        # one reduceat instead of a (much slower) unbuffered maximum.at
-        starts = np.flatnonzero(np.diff(self.chunk_entry, prepend=-1) != 0)
-        in_runs = len(starts) > 0 and np.array_equal(self.chunk_entry[starts], np.arange(len(self.entries)))
-        self._starts = starts if in_runs else None
-        self.chunk_pos = {c.id: i for i, c in enumerate(self.chunks)}
-        self.bm25 = bm25s.BM25.load(str(folder / "bm25"), load_corpus=False)
-        self._vocab: dict[str, int] = dict(self.bm25.vocab_dict)
-        path = None if manifest.chroma_url else folder / "chroma"
-        self.client = chroma_client(path, manifest.chroma_url)
-        self.collection = self.client.get_collection(manifest.collection)
-        count = self.collection.count()
-        if count != manifest.chunks:
-            raise IndexError_(f"collection {manifest.collection} holds {count} chunks, expected {manifest.chunks}")
-        self.vectors: np.ndarray | None = None
-        if len(self.chunks) <= exact_max:
-            self.vectors = _unit_rows(np.load(folder / "vectors.npy"))
-            if self.vectors.shape != (len(self.chunks), manifest.dimension):
-                raise IndexError_(f"vectors.npy has shape {self.vectors.shape}, expected {len(self.chunks)} rows")
-
-    @property
-    def exact(self) -> bool:
-        """Whether dense search scans every vector (True) or asks Chroma's HNSW graph."""
-        return self.vectors is not None
-
-    def similarities(self, vector: np.ndarray) -> np.ndarray:
-        """Cosine of every chunk to the vector; only on an exact index (see :attr:`exact`)."""
-        if self.vectors is None:
-            raise IndexError_("this index searches through Chroma's HNSW graph: no exact similarities")
-        return self.vectors @ np.asarray(vector, dtype=np.float32)
-
-    def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Nearest chunks by cosine similarity, as (chunk position, cosine)."""
-        k = max(1, min(k, len(self.chunks)))
-        if self.vectors is not None:
-            scores = self.similarities(vector)
-            return [(int(i), float(scores[i])) for i in top_positions(scores, k)]
-        res = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
-        ids, dists = res["ids"][0], res["distances"][0]
-        return [(self.chunk_pos[i], 1.0 - float(d)) for i, d in zip(ids, dists, strict=True) if i in self.chunk_pos]
-
-    def per_entry(self, chunk_scores: np.ndarray, fill: float = 0.0) -> np.ndarray:
-        """Each entry's best chunk score; ``fill`` for an entry without chunks."""
-        scores = np.asarray(chunk_scores, dtype=np.float32)
-        if self._starts is not None:
-            return np.maximum.reduceat(scores, self._starts)
-        out = np.full(len(self.entries), fill, dtype=np.float32)
-        np.maximum.at(out, self.chunk_entry, scores)
-        return out
-
-    def lexical(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every chunk for the query tokens."""
-        known = [t for t in tokens if t in self._vocab]
-        if not known:
-            return np.zeros(len(self.chunks), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
-
-    def close(self) -> None:
-        """Release this index's Chroma client.
-
-        ``Client.close`` is reference-counted: another index open on the same path keeps the shared system
-        alive; the process-wide cache is never cleared wholesale.
-        """
-        self.collection = None
-        _close_client(self.client)
 
 
 class IndexStore:
     """The index folder: builds under ``builds/``, the live one named by ``CURRENT``."""
 
-    def __init__(self, root: str | Path, chroma_url: str | None = None, exact_max: int = EXACT_SEARCH_MAX) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        chroma_url: str | None = None,
+        exact_max: int = EXACT_SEARCH_MAX,
+        chroma_timeout: float = CHROMA_TIMEOUT,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_CORPUS_BYTES,
+    ) -> None:
         self.root = Path(root)
         self.chroma_url = chroma_url or None
         self.exact_max = exact_max
+        self.chroma_timeout = chroma_timeout
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
 
     @property
     def builds(self) -> Path:
@@ -195,7 +75,7 @@ class IndexStore:
         manifest = self.current()
         if manifest is None:
             raise IndexError_(f"no index at {self.root}: run 'beian-bot index build'")
-        return LoadedIndex(self.builds / manifest.build_id, manifest, self.exact_max)
+        return LoadedIndex(self.builds / manifest.build_id, manifest, self.exact_max, self.chroma_timeout)
 
     def ensure(self, embedder: VectorEmbeddings, entries: list[Entry], progress: bool = False) -> tuple[Manifest, bool]:
         """Build when missing or stale; returns the live manifest and whether it was built now."""
@@ -206,14 +86,64 @@ class IndexStore:
         return self.build(embedder, entries, progress=progress), True
 
     @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _lock(self, control: BuildControl | None = None) -> Iterator[None]:
+        """The build lock, shared by every process on this index folder; a cancel stops the wait for it."""
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".build.lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | (fcntl.LOCK_NB if control is not None else 0))
+                    break
+                except BlockingIOError:
+                    assert control is not None
+                    control.check()
+                    time.sleep(0.2)
             try:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def check_limits(self, entries: list[Entry]) -> None:
+        """Raise :class:`CorpusTooLarge` when the corpus is over this store's limits."""
+        if len(entries) > self.max_entries:
+            raise CorpusTooLarge(
+                f"the corpus has {len(entries):,} entries; a build takes at most {self.max_entries:,} "
+                "(BEIAN_MAX_ENTRIES)"
+            )
+        size = sum(
+            len(e.title.encode()) + len(e.text.encode()) + sum(len(s.encode()) for s in e.steps) for e in entries
+        )
+        if size > self.max_bytes:
+            raise CorpusTooLarge(
+                f"the corpus holds {size:,} bytes of text; a build takes at most {self.max_bytes:,} "
+                "(BEIAN_MAX_CORPUS_BYTES)"
+            )
+
+    def clean_stale(self) -> int:
+        """Remove what builds that died part-way left (``builds/.tmp-*``), unless a build holds the lock now.
+
+        Returns how many folders were removed. Safe at any time: a build in progress, in this process or
+        another, holds the lock, and then nothing is touched.
+        """
+        if not self.builds.exists():
+            return 0
+        with open(self.root / ".build.lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return 0
+            try:
+                return self._remove_partial()
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _remove_partial(self) -> int:
+        # only called with the lock held: no build is writing, every .tmp-* folder is a dead build's
+        removed = 0
+        for path in self.builds.glob(".tmp-*"):
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+        return removed
 
     def build(
         self,
@@ -221,16 +151,29 @@ class IndexStore:
         entries: list[Entry],
         progress: bool = False,
         on_batch: Callable[[int, int], None] | None = None,
+        control: BuildControl | None = None,
     ) -> Manifest:
-        """Build aside, then swap ``CURRENT`` in one rename; a crash leaves the old build live."""
-        with self._lock():
+        """Build aside, then swap ``CURRENT`` in one rename; a crash or a cancel leaves the old build live.
+
+        Refused up front (:class:`CorpusTooLarge`) past the limits, and (:class:`StoreUnavailable`) when the
+        Chroma server does not answer; ``control`` reports progress and can cancel between batches.
+        """
+        self.check_limits(entries)
+        control = control or BuildControl()
+        control.enter("waiting for the build lock")
+        with self._lock(control):
+            self._remove_partial()
+            if self.chroma_url:
+                control.enter("checking the Chroma server")
+                probe(self.chroma_url, self.chroma_timeout)
             digest = corpus_hash(entries)
             build_id = f"{time.strftime('%Y%m%d%H%M%S')}-{digest[:8]}-{uuid.uuid4().hex[:6]}"
             self.builds.mkdir(parents=True, exist_ok=True)
             tmp = self.builds / f".tmp-{build_id}"
             tmp.mkdir()
             try:
-                manifest = self._write(tmp, build_id, embedder, entries, digest, progress, on_batch)
+                manifest = self._write(tmp, build_id, embedder, entries, digest, progress, on_batch, control)
+                control.enter("swapping")
                 final = self.builds / build_id
                 os.rename(tmp, final)
                 _atomic_write(self.root / "CURRENT", build_id)
@@ -238,6 +181,7 @@ class IndexStore:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
             self._prune(keep=build_id)
+            control.phase = "done"
             return manifest
 
     def _previous_vectors(self, embedder: VectorEmbeddings) -> dict[str, np.ndarray]:
@@ -246,7 +190,7 @@ class IndexStore:
             return {}
         folder = self.builds / manifest.build_id
         try:
-            chunks = [Chunk(**json.loads(line)) for line in _lines(folder / "chunks.jsonl")]
+            chunks = [Chunk(**json.loads(line)) for line in lines(folder / "chunks.jsonl")]
             vectors = np.load(folder / "vectors.npy")
         except (OSError, ValueError, TypeError):
             return {}
@@ -262,17 +206,18 @@ class IndexStore:
     def _server_vectors(self, embedder: VectorEmbeddings, digest: str, chunks: list[Chunk]) -> dict[str, np.ndarray]:
         if not self.chroma_url:
             return {}
-        client = chroma_client(None, self.chroma_url)
-        try:
+        with chroma_errors(self.chroma_url):
+            client = chroma_client(None, self.chroma_url, self.chroma_timeout)
             try:
-                collection = client.get_collection(self._collection_name(embedder, digest))
-            except Exception:  # not there yet: nothing to reuse
-                return {}
-            if collection.count() != len(chunks):
-                return {}
-            got = collection.get(ids=[c.id for c in chunks], include=["embeddings"])
-        finally:
-            _close_client(client)
+                name = self._collection_name(embedder, digest)
+                if name not in {getattr(c, "name", c) for c in client.list_collections()}:
+                    return {}  # not there yet: nothing to reuse
+                collection = client.get_collection(name)
+                if collection.count() != len(chunks):
+                    return {}
+                got = collection.get(ids=[c.id for c in chunks], include=["embeddings"])
+            finally:
+                close_client(client)
         vectors = dict(zip(got["ids"], got["embeddings"], strict=True))
         return {c.digest: np.asarray(vectors[c.id], dtype=np.float32) for c in chunks if c.id in vectors}
 
@@ -285,11 +230,14 @@ class IndexStore:
         digest: str,
         progress: bool,
         on_batch: Callable[[int, int], None] | None,
+        control: BuildControl,
     ) -> Manifest:
+        control.enter("chunking", len(entries))
         chunks = chunk_entries(entries)
         _write_jsonl(tmp / "entries.jsonl", [e.to_dict() for e in entries])
         _write_jsonl(tmp / "chunks.jsonl", [asdict(c) for c in chunks])
         # embed only chunks whose text the previous build (or a replica, on a shared server) did not have
+        control.enter("reusing vectors", len(chunks))
         known = self._previous_vectors(embedder)
         known.update(self._server_vectors(embedder, digest, chunks))
         vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
@@ -305,10 +253,14 @@ class IndexStore:
 
             bar = tqdm(total=len(todo), desc="embedding chunks", unit="chunk")
 
+        control.enter("embedding", len(todo))
+
         def embed() -> None:
             for start in range(0, len(todo), EMBED_BATCH):
+                control.check()
                 batch = todo[start : start + EMBED_BATCH]
                 vectors[batch] = embedder.embed_passages([chunks[i].text for i in batch])
+                control.done = start + len(batch)
                 if bar is not None:
                     bar.update(len(batch))
                 if on_batch is not None:
@@ -318,18 +270,24 @@ class IndexStore:
         # Python work that overlaps it instead of waiting for it.
         with ThreadPoolExecutor(1, thread_name_prefix="build-embed") as pool:
             embedding = pool.submit(embed)
-            tokens = [tokenize(c.text) or ["\u2205"] for c in chunks]
-            retriever = bm25s.BM25()
-            retriever.index(tokens, show_progress=False)
-            retriever.save(str(tmp / "bm25"), show_progress=False)
-            import chromadb  # noqa: F401  (loaded now, used below)
+            try:
+                tokens = [tokenize(c.text) or ["\u2205"] for c in chunks]
+                retriever = bm25s.BM25()
+                retriever.index(tokens, show_progress=False)
+                retriever.save(str(tmp / "bm25"), show_progress=False)
+                import chromadb  # noqa: F401  (loaded now, used below)
 
-            embedding.result()
-        if bar is not None:
-            bar.close()
+                embedding.result()
+            except BaseException:
+                control.cancel.set()  # Ctrl-C or a failure here: stop the embedding thread at its next batch
+                raise
+            finally:
+                if bar is not None:
+                    bar.close()
         np.save(tmp / "vectors.npy", vectors)
 
-        collection = self._write_vectors(tmp, chunks, vectors, embedder, digest)
+        control.enter("writing vectors", len(chunks))
+        collection = self._write_vectors(tmp, chunks, vectors, embedder, digest, control)
         manifest = Manifest(
             version=INDEX_VERSION,
             embedder=embedder.name,
@@ -347,29 +305,28 @@ class IndexStore:
         return manifest
 
     def _write_vectors(
-        self, tmp: Path, chunks: list[Chunk], vectors: np.ndarray, embedder: VectorEmbeddings, digest: str
+        self,
+        tmp: Path,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        embedder: VectorEmbeddings,
+        digest: str,
+        control: BuildControl,
     ) -> str:
-        if self.chroma_url:
-            name = self._collection_name(embedder, digest)
-            client = chroma_client(None, self.chroma_url)
-        else:
-            name = "beian-chunks"
-            client = chroma_client(tmp / "chroma", None)
-        try:
-            collection = client.get_or_create_collection(
-                name, configuration={"hnsw": dict(HNSW)}, embedding_function=None
-            )
-            if collection.count() != len(chunks):
-                batch = 4096
-                for start in range(0, len(chunks), batch):
-                    part = chunks[start : start + batch]
-                    collection.upsert(
-                        ids=[c.id for c in part],
-                        embeddings=vectors[start : start + len(part)],
-                        metadatas=[{"entry_id": c.entry_id} for c in part],
-                    )
-        finally:
-            _close_client(client)  # a build's own client would otherwise hold threads and files for good
+        name = self._collection_name(embedder, digest) if self.chroma_url else "beian-chunks"
+        with chroma_errors(self.chroma_url):
+            client = chroma_client(None if self.chroma_url else tmp / "chroma", self.chroma_url, self.chroma_timeout)
+            try:
+                write_collection(
+                    client,
+                    name,
+                    [c.id for c in chunks],
+                    vectors,
+                    [{"entry_id": c.entry_id} for c in chunks],
+                    control.check,
+                )
+            finally:
+                close_client(client)  # a build's own client would otherwise hold threads and files for good
         return name
 
     def _prune(self, keep: str) -> None:
@@ -379,40 +336,6 @@ class IndexStore:
         old = [p for p in done if p.name != keep][: max(0, len(done) - KEEP_BUILDS)]
         for path in old:
             shutil.rmtree(path, ignore_errors=True)
-        for path in self.builds.glob(".tmp-*"):
-            # a build that died part-way; only ones older than an hour, a live build may be writing
-            if time.time() - path.stat().st_mtime > 3600:
-                shutil.rmtree(path, ignore_errors=True)
-
-
-def _close_client(client: Any) -> None:
-    close = getattr(client, "close", None)
-    if close is not None:
-        with contextlib.suppress(Exception):
-            close()
-
-
-def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` best scores, best first, ties by position; without sorting everything."""
-    if k >= len(scores):
-        return np.argsort(-scores, kind="stable")
-    # everything strictly above the k-th best, then as many of its ties as fit, lowest positions first
-    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-    above = np.flatnonzero(scores > kth)
-    tied = np.flatnonzero(scores == kth)[: k - len(above)]
-    chosen = np.concatenate([above, tied])
-    return chosen[np.argsort(-scores[chosen], kind="stable")]
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length, so that a dot product is the cosine whatever the embedder returned."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
-
-
-def _lines(path: Path) -> list[str]:
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:

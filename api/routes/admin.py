@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
 
 from api.deps import AdminDep, BotDep
-from api.errors import error_response
 from api.routes.metrics import REINDEX
+from bot.errors import Conflict
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
-
-# one rebuild at a time per process; a second request is told so instead of queueing on a worker thread
-_REINDEXING = threading.Lock()
 
 
 @router.get("/report")
@@ -38,18 +33,35 @@ def get_ticket(
     return bot.ticket(ticket_id)
 
 
-@router.post("/reindex", response_model=None, responses={409: {"description": "a reindex is already running"}})
-def reindex(_: AdminDep, bot: BotDep) -> dict[str, Any] | JSONResponse:
+@router.post(
+    "/reindex",
+    responses={
+        409: {"description": "a reindex is already running, or this one was cancelled"},
+        422: {"description": "the corpus cannot be read, or is over the build limits"},
+        503: {"description": "the Chroma server is down or does not answer in time"},
+    },
+)
+def reindex(_: AdminDep, bot: BotDep) -> dict[str, Any]:
     """Rebuild the index aside from the configured corpus and swap to it; requests keep being served."""
-    if not _REINDEXING.acquire(blocking=False):
-        REINDEX.labels("busy").inc()
-        return error_response(409, "conflict", "a reindex is already running; try again when it is done")
     try:
         result = bot.reindex()
+    except Conflict as exc:
+        REINDEX.labels("busy" if exc.code == "conflict" else "cancelled").inc()
+        raise
     except Exception:
         REINDEX.labels("failed").inc()
         raise
-    finally:
-        _REINDEXING.release()
     REINDEX.labels("done").inc()
     return result
+
+
+@router.get("/reindex")
+def reindex_status(_: AdminDep, bot: BotDep) -> dict[str, Any]:
+    """Whether a reindex is running, its phase and progress (``done`` of ``total``), and how the last ended."""
+    return bot.reindex_status()
+
+
+@router.delete("/reindex", responses={404: {"description": "no reindex is running"}})
+def cancel_reindex(_: AdminDep, bot: BotDep) -> dict[str, Any]:
+    """Cancel the running reindex at its next batch: the live index stays, nothing of the new one is kept."""
+    return bot.cancel_reindex()

@@ -1,0 +1,165 @@
+"""A built index opened for queries: its manifest, entries, chunks, vectors, BM25 and (above the exact-scan
+size) the Chroma collection."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+
+from corpus import Entry
+from index.chroma import CHROMA_TIMEOUT, chroma_client, chroma_errors, close_client
+from index.chunking import Chunk
+
+INDEX_VERSION = 4
+# Below this many chunks the dense side is an exact scan of the build's vectors: at 10k chunks Chroma's HNSW
+# (default settings) returned the exact nearest chunk for only 67% of the labelled questions, and a scan of
+# 50k x 384 floats costs a few milliseconds. Above it, Chroma's HNSW answers, built with the settings in
+# index/chroma.py.
+EXACT_SEARCH_MAX = 50_000
+
+
+class IndexError_(RuntimeError):
+    """The index is missing, stale or unreadable."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a built index was made from; a mismatch means it must be rebuilt."""
+
+    version: int
+    embedder: str
+    dimension: int
+    corpus_hash: str
+    build_id: str
+    collection: str
+    chroma_url: str | None
+    chunks: int
+    entries: int
+    created: float
+    embedded: int = 0
+
+    def matches(self, embedder: str, dimension: int, digest: str, chroma_url: str | None) -> bool:
+        """Whether this index answers for that embedder, corpus and vector store."""
+        return (
+            self.version == INDEX_VERSION
+            and self.embedder == embedder
+            and self.dimension == dimension
+            and self.corpus_hash == digest
+            and self.chroma_url == chroma_url
+        )
+
+
+class LoadedIndex:
+    """A built index opened for queries: entries, chunks, the Chroma collection and BM25."""
+
+    def __init__(
+        self, folder: Path, manifest: Manifest, exact_max: int = EXACT_SEARCH_MAX, timeout: float = CHROMA_TIMEOUT
+    ) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.entries = [Entry.from_dict(json.loads(line)) for line in lines(folder / "entries.jsonl")]
+        self.chunks = [Chunk(**json.loads(line)) for line in lines(folder / "chunks.jsonl")]
+        self.by_id = {e.id: e for e in self.entries}
+        entry_pos = {e.id: i for i, e in enumerate(self.entries)}
+        self.chunk_entry = np.array([entry_pos[c.entry_id] for c in self.chunks], dtype=np.int64)
+        # chunks are written entry by entry: then each entry's chunks are one run, and a per-entry maximum is
+        # one reduceat instead of a (much slower) unbuffered maximum.at
+        starts = np.flatnonzero(np.diff(self.chunk_entry, prepend=-1) != 0)
+        in_runs = len(starts) > 0 and np.array_equal(self.chunk_entry[starts], np.arange(len(self.entries)))
+        self._starts = starts if in_runs else None
+        self.chunk_pos = {c.id: i for i, c in enumerate(self.chunks)}
+        self.bm25 = bm25s.BM25.load(str(folder / "bm25"), load_corpus=False)
+        self._vocab: dict[str, int] = dict(self.bm25.vocab_dict)
+        self.client: Any = None
+        self.collection: Any = None
+        self.vectors: np.ndarray | None = None
+        if len(self.chunks) <= exact_max:
+            # answering scans these vectors and never asks Chroma: a Chroma server that is down does not matter
+            self.vectors = _unit_rows(np.load(folder / "vectors.npy"))
+            if self.vectors.shape != (len(self.chunks), manifest.dimension):
+                raise IndexError_(f"vectors.npy has shape {self.vectors.shape}, expected {len(self.chunks)} rows")
+            return
+        path = None if manifest.chroma_url else folder / "chroma"
+        with chroma_errors(manifest.chroma_url):
+            self.client = chroma_client(path, manifest.chroma_url, timeout)
+            self.collection = self.client.get_collection(manifest.collection)
+            count = self.collection.count()
+        if count != manifest.chunks:
+            raise IndexError_(f"collection {manifest.collection} holds {count} chunks, expected {manifest.chunks}")
+
+    @property
+    def exact(self) -> bool:
+        """Whether dense search scans every vector (True) or asks Chroma's HNSW graph."""
+        return self.vectors is not None
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine of every chunk to the vector; only on an exact index (see :attr:`exact`)."""
+        if self.vectors is None:
+            raise IndexError_("this index searches through Chroma's HNSW graph: no exact similarities")
+        return self.vectors @ np.asarray(vector, dtype=np.float32)
+
+    def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Nearest chunks by cosine similarity, as (chunk position, cosine)."""
+        k = max(1, min(k, len(self.chunks)))
+        if self.vectors is not None:
+            scores = self.similarities(vector)
+            return [(int(i), float(scores[i])) for i in top_positions(scores, k)]
+        with chroma_errors(self.manifest.chroma_url):
+            res = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        ids, dists = res["ids"][0], res["distances"][0]
+        return [(self.chunk_pos[i], 1.0 - float(d)) for i, d in zip(ids, dists, strict=True) if i in self.chunk_pos]
+
+    def per_entry(self, chunk_scores: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        """Each entry's best chunk score; ``fill`` for an entry without chunks."""
+        scores = np.asarray(chunk_scores, dtype=np.float32)
+        if self._starts is not None:
+            return np.maximum.reduceat(scores, self._starts)
+        out = np.full(len(self.entries), fill, dtype=np.float32)
+        np.maximum.at(out, self.chunk_entry, scores)
+        return out
+
+    def lexical(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every chunk for the query tokens."""
+        known = [t for t in tokens if t in self._vocab]
+        if not known:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
+
+    def close(self) -> None:
+        """Release this index's Chroma client.
+
+        ``Client.close`` is reference-counted: another index open on the same path keeps the shared system
+        alive; the process-wide cache is never cleared wholesale.
+        """
+        self.collection = None
+        if self.client is not None:
+            close_client(self.client)
+
+
+def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best scores, best first, ties by position; without sorting everything."""
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    # everything strictly above the k-th best, then as many of its ties as fit, lowest positions first
+    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+    above = np.flatnonzero(scores > kth)
+    tied = np.flatnonzero(scores == kth)[: k - len(above)]
+    chosen = np.concatenate([above, tied])
+    return chosen[np.argsort(-scores[chosen], kind="stable")]
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, so that a dot product is the cosine whatever the embedder returned."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def lines(path: Path) -> list[str]:
+    """The non-blank lines of a UTF-8 file."""
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
