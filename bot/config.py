@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     max_connections: int = Field(
         1000, ge=1, description="open connections per server process; one past it is answered 503 and closed"
     )
+    log_level: str = Field("INFO", description="level of the JSON log lines on stderr (DEBUG, INFO, WARNING, ...)")
 
     @field_validator("corpus", "allowed_origins", mode="before")
     @classmethod

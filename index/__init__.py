@@ -4,7 +4,9 @@ from index.chroma import StoreUnavailable
 from index.chunking import Chunk, chunk_entries
 from index.control import BuildControl, Cancelled, CorpusTooLarge
 from index.embeddings import VectorEmbeddings, get_embedder
-from index.loaded import INDEX_VERSION, IndexError_, LoadedIndex, Manifest, top_positions
+from index.loaded import LoadedIndex
+from index.manifest import INDEX_VERSION, IndexLoadError, Manifest
+from index.ranking import per_entry_max, top_positions
 from index.store import IndexStore
 
 __all__ = [
@@ -13,7 +15,7 @@ __all__ = [
     "Cancelled",
     "Chunk",
     "CorpusTooLarge",
-    "IndexError_",
+    "IndexLoadError",
     "IndexStore",
     "LoadedIndex",
     "Manifest",
@@ -21,5 +23,6 @@ __all__ = [
     "VectorEmbeddings",
     "chunk_entries",
     "get_embedder",
+    "per_entry_max",
     "top_positions",
 ]

@@ -5,19 +5,17 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from index.loaded import IndexError_
-
 # What one build may take on, checked before anything is embedded: a cold build embeds ~17 entries a second on
 # two cores (10k entries: ~10 minutes), and the vectors of every chunk are held in memory until written.
 MAX_ENTRIES = 20_000
 MAX_CORPUS_BYTES = 20_000_000
 
 
-class CorpusTooLarge(IndexError_):
+class CorpusTooLarge(RuntimeError):
     """The corpus is over a build's configured limits; nothing was built."""
 
 
-class Cancelled(IndexError_):
+class Cancelled(RuntimeError):
     """The build was cancelled; nothing of it was kept."""
 
 

@@ -1,10 +1,8 @@
-"""A built index opened for queries: its manifest, entries, chunks, vectors, BM25 and (above the exact-scan
-size) the Chroma collection."""
+"""A built index opened for queries: entries, chunks, exact vectors or Chroma's graph, and BM25."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,44 +12,14 @@ import numpy as np
 from corpus import Entry
 from index.chroma import CHROMA_TIMEOUT, chroma_client, chroma_errors, close_client
 from index.chunking import Chunk
+from index.manifest import IndexLoadError, Manifest
+from index.ranking import per_entry_max, top_positions, unit_rows
 
-INDEX_VERSION = 4
 # Below this many chunks the dense side is an exact scan of the build's vectors: at 10k chunks Chroma's HNSW
 # (default settings) returned the exact nearest chunk for only 67% of the labelled questions, and a scan of
 # 50k x 384 floats costs a few milliseconds. Above it, Chroma's HNSW answers, built with the settings in
 # index/chroma.py.
 EXACT_SEARCH_MAX = 50_000
-
-
-class IndexError_(RuntimeError):
-    """The index is missing, stale or unreadable."""
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What a built index was made from; a mismatch means it must be rebuilt."""
-
-    version: int
-    embedder: str
-    dimension: int
-    corpus_hash: str
-    build_id: str
-    collection: str
-    chroma_url: str | None
-    chunks: int
-    entries: int
-    created: float
-    embedded: int = 0
-
-    def matches(self, embedder: str, dimension: int, digest: str, chroma_url: str | None) -> bool:
-        """Whether this index answers for that embedder, corpus and vector store."""
-        return (
-            self.version == INDEX_VERSION
-            and self.embedder == embedder
-            and self.dimension == dimension
-            and self.corpus_hash == digest
-            and self.chroma_url == chroma_url
-        )
 
 
 class LoadedIndex:
@@ -62,8 +30,8 @@ class LoadedIndex:
     ) -> None:
         self.folder = folder
         self.manifest = manifest
-        self.entries = [Entry.from_dict(json.loads(line)) for line in lines(folder / "entries.jsonl")]
-        self.chunks = [Chunk(**json.loads(line)) for line in lines(folder / "chunks.jsonl")]
+        self.entries = [Entry.from_dict(json.loads(line)) for line in read_lines(folder / "entries.jsonl")]
+        self.chunks = [Chunk(**json.loads(line)) for line in read_lines(folder / "chunks.jsonl")]
         self.by_id = {e.id: e for e in self.entries}
         entry_pos = {e.id: i for i, e in enumerate(self.entries)}
         self.chunk_entry = np.array([entry_pos[c.entry_id] for c in self.chunks], dtype=np.int64)
@@ -80,9 +48,9 @@ class LoadedIndex:
         self.vectors: np.ndarray | None = None
         if len(self.chunks) <= exact_max:
             # answering scans these vectors and never asks Chroma: a Chroma server that is down does not matter
-            self.vectors = _unit_rows(np.load(folder / "vectors.npy"))
+            self.vectors = unit_rows(np.load(folder / "vectors.npy"))
             if self.vectors.shape != (len(self.chunks), manifest.dimension):
-                raise IndexError_(f"vectors.npy has shape {self.vectors.shape}, expected {len(self.chunks)} rows")
+                raise IndexLoadError(f"vectors.npy has shape {self.vectors.shape}, expected {len(self.chunks)} rows")
             return
         path = None if manifest.chroma_url else folder / "chroma"
         with chroma_errors(manifest.chroma_url):
@@ -90,7 +58,7 @@ class LoadedIndex:
             self.collection = self.client.get_collection(manifest.collection)
             count = self.collection.count()
         if count != manifest.chunks:
-            raise IndexError_(f"collection {manifest.collection} holds {count} chunks, expected {manifest.chunks}")
+            raise IndexLoadError(f"collection {manifest.collection} holds {count} chunks, expected {manifest.chunks}")
 
     @property
     def exact(self) -> bool:
@@ -100,7 +68,7 @@ class LoadedIndex:
     def similarities(self, vector: np.ndarray) -> np.ndarray:
         """Cosine of every chunk to the vector; only on an exact index (see :attr:`exact`)."""
         if self.vectors is None:
-            raise IndexError_("this index searches through Chroma's HNSW graph: no exact similarities")
+            raise IndexLoadError("this index searches through Chroma's HNSW graph: no exact similarities")
         return self.vectors @ np.asarray(vector, dtype=np.float32)
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -119,9 +87,7 @@ class LoadedIndex:
         scores = np.asarray(chunk_scores, dtype=np.float32)
         if self._starts is not None:
             return np.maximum.reduceat(scores, self._starts)
-        out = np.full(len(self.entries), fill, dtype=np.float32)
-        np.maximum.at(out, self.chunk_entry, scores)
-        return out
+        return per_entry_max(scores, self.chunk_entry, len(self.entries), fill)
 
     def lexical(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk for the query tokens."""
@@ -141,25 +107,6 @@ class LoadedIndex:
             close_client(self.client)
 
 
-def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` best scores, best first, ties by position; without sorting everything."""
-    if k >= len(scores):
-        return np.argsort(-scores, kind="stable")
-    # everything strictly above the k-th best, then as many of its ties as fit, lowest positions first
-    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-    above = np.flatnonzero(scores > kth)
-    tied = np.flatnonzero(scores == kth)[: k - len(above)]
-    chosen = np.concatenate([above, tied])
-    return chosen[np.argsort(-scores[chosen], kind="stable")]
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length, so that a dot product is the cosine whatever the embedder returned."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
-
-
-def lines(path: Path) -> list[str]:
-    """The non-blank lines of a UTF-8 file."""
+def read_lines(path: Path) -> list[str]:
+    """The non-blank lines of a build file."""
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,4 +1,4 @@
-"""Build, persist and load an index: Chroma vectors, a BM25 index and a manifest, swapped in whole."""
+"""The index folder on disk: builds (entries, chunks, vectors, BM25, Chroma, manifest) and ``CURRENT``."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from index.chroma import CHROMA_TIMEOUT, chroma_client, chroma_errors, close_cli
 from index.chunking import Chunk, chunk_entries
 from index.control import MAX_CORPUS_BYTES, MAX_ENTRIES, BuildControl, CorpusTooLarge
 from index.embeddings import VectorEmbeddings
-from index.loaded import EXACT_SEARCH_MAX, INDEX_VERSION, IndexError_, LoadedIndex, Manifest, lines
+from index.loaded import EXACT_SEARCH_MAX, LoadedIndex, read_lines
+from index.manifest import INDEX_VERSION, IndexLoadError, Manifest
 
 EMBED_BATCH = 32
 KEEP_BUILDS = 2
@@ -74,7 +75,7 @@ class IndexStore:
         """Open the live build."""
         manifest = self.current()
         if manifest is None:
-            raise IndexError_(f"no index at {self.root}: run 'beian-bot index build'")
+            raise IndexLoadError(f"no index at {self.root}: run 'beian-bot index build'")
         return LoadedIndex(self.builds / manifest.build_id, manifest, self.exact_max, self.chroma_timeout)
 
     def ensure(self, embedder: VectorEmbeddings, entries: list[Entry], progress: bool = False) -> tuple[Manifest, bool]:
@@ -184,13 +185,16 @@ class IndexStore:
             control.phase = "done"
             return manifest
 
-    def _previous_vectors(self, embedder: VectorEmbeddings) -> dict[str, np.ndarray]:
+    def saved_vectors(self, embedder: VectorEmbeddings | None = None) -> dict[str, np.ndarray]:
+        """Chunk digest -> vector of the live build (only if made by ``embedder``, when given); {} if unreadable."""
         manifest = self.current()
-        if manifest is None or manifest.embedder != embedder.name or manifest.dimension != embedder.dimension:
+        if manifest is None:
+            return {}
+        if embedder is not None and (manifest.embedder != embedder.name or manifest.dimension != embedder.dimension):
             return {}
         folder = self.builds / manifest.build_id
         try:
-            chunks = [Chunk(**json.loads(line)) for line in lines(folder / "chunks.jsonl")]
+            chunks = [Chunk(**json.loads(line)) for line in read_lines(folder / "chunks.jsonl")]
             vectors = np.load(folder / "vectors.npy")
         except (OSError, ValueError, TypeError):
             return {}
@@ -238,7 +242,7 @@ class IndexStore:
         _write_jsonl(tmp / "chunks.jsonl", [asdict(c) for c in chunks])
         # embed only chunks whose text the previous build (or a replica, on a shared server) did not have
         control.enter("reusing vectors", len(chunks))
-        known = self._previous_vectors(embedder)
+        known = self.saved_vectors(embedder)
         known.update(self._server_vectors(embedder, digest, chunks))
         vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
         todo = []

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from api.deps import AdminDep, BotDep
-from api.routes.metrics import REINDEX
+from api.metrics import REINDEX
 from bot.errors import Conflict
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
