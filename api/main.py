@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,19 +29,37 @@ REFRESH_SECONDS = 5.0
 
 
 async def _load(app: FastAPI, settings: Settings) -> None:
-    try:
-        app.state.bot = await asyncio.to_thread(Bot.from_settings, settings)
-        log.info("ready")
-    except Exception as exc:  # reported by /readyz; the process stays up to say why
-        app.state.load_error = str(exc)
-        log.exception("index failed to load")
-        return
-    while True:
-        await asyncio.sleep(REFRESH_SECONDS)
+    """Load the bot, retrying until it loads; then follow new builds, and retry a build that failed."""
+    delay = settings.retry_seconds
+    while app.state.bot is None:
         try:
-            await asyncio.to_thread(app.state.bot.refresh)
+            app.state.bot = await asyncio.to_thread(Bot.from_settings, settings)
+        except Exception as exc:  # reported by /readyz; the process stays up to say why, and tries again
+            app.state.load_error = str(exc)
+            log.exception("index failed to load; next try in %g s", delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, settings.retry_seconds * 10)
+    app.state.load_error = None
+    bot: Bot = app.state.bot
+    log.info("ready", extra={"build": bot.index.manifest.build_id, "stale": bot.stale})
+    delay = settings.retry_seconds
+    next_try = time.monotonic() + delay
+    while True:
+        await asyncio.sleep(min(REFRESH_SECONDS, settings.retry_seconds))
+        try:
+            await asyncio.to_thread(bot.refresh)
         except Exception:  # keep serving the index we have; say why the new one did not load
             log.exception("index refresh failed")
+        if bot.stale is None or time.monotonic() < next_try:
+            continue
+        try:
+            await asyncio.to_thread(bot.catch_up)
+            delay = settings.retry_seconds
+            log.info("index is current again", extra={"build": bot.index.manifest.build_id})
+        except Exception as exc:
+            delay = min(delay * 2, settings.retry_seconds * 10)
+            log.warning("still serving the last good build; next try in %g s", delay, extra={"reason": str(exc)[:500]})
+        next_try = time.monotonic() + delay
 
 
 @asynccontextmanager

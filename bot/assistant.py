@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from bot import catalogue, wording
 from bot.answers import Answer, SearchHit
 from bot.config import Settings
 from bot.contract import check_k, check_question, check_session_id, check_top_k
 from bot.decide import Decider, load_offtopic
+from bot.errors import InvalidInput, NotFound
 from bot.handoff import HandoffStore
 from bot.intents import IntentClassifier, load_examples
 from bot.live_index import LiveIndex, open_store
 from bot.normalize import normalize
-from bot.pipeline import LINK_DEPTH, Pipeline, Understood
+from bot.pipeline import LINK_DEPTH, TOPIC_MAX_CHARS, Pipeline, Understood
 from bot.question_log import QuestionLog
 from bot.records import Records
 from bot.retrieve import Mode
@@ -58,18 +60,28 @@ class Bot:
         removed = store.clean_stale()
         if removed:
             log.info("removed partial builds", extra={"removed": removed})
+        stale = None
         if settings.build_on_start:
-            entries = load_corpus(settings.corpus or None)
-            manifest, built = store.ensure(embedder, entries)
-            if built:
-                log.info("index built", extra={"chunks": manifest.chunks, "entries": manifest.entries})
-        return cls(
+            try:
+                entries = load_corpus(settings.corpus or None)
+                manifest, built = store.ensure(embedder, entries)
+                if built:
+                    log.info("index built", extra={"chunks": manifest.chunks, "entries": manifest.entries})
+            except Exception as exc:
+                if store.current() is None:
+                    raise
+                # a broken corpus file or a Chroma server that is down must not take answering away
+                stale = f"{type(exc).__name__}: {exc}"
+                log.warning("serving the last good build", extra={"reason": stale})
+        bot = cls(
             settings,
             embedder,
             store.load(),
             question_log=QuestionLog(settings.data_dir),
             tickets=HandoffStore(settings.data_dir),
         )
+        bot.live.stale = stale
+        return bot
 
     def _intent_classifier(self) -> IntentClassifier:
         examples = load_examples()
@@ -92,6 +104,15 @@ class Bot:
     def reindex(self) -> dict[str, object]:
         """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile."""
         return self.live.reindex()
+
+    @property
+    def stale(self) -> str | None:
+        """Why the index answering is not the configured corpus' (the build failed); None when it is."""
+        return self.live.stale
+
+    def catch_up(self) -> bool:
+        """Try again what failed (parse the corpus, build if it changed, swap); True once current."""
+        return self.live.catch_up()
 
     def reindex_status(self) -> dict[str, object]:
         """The running reindex's phase and progress, and how the last one ended."""
@@ -140,7 +161,7 @@ class Bot:
     def ask(self, question: str, session_id: str | None = None, top_k: int | None = None) -> Answer:
         """Answer one question, remembering it in the session."""
         question = check_question(question)
-        session_id = check_session_id(session_id)
+        check_session_id(session_id)
         top_k = check_top_k(top_k, self.settings.top_k)
         sid = session_id or self.sessions.new_id()
         history = self.sessions.history(sid)
@@ -148,7 +169,9 @@ class Bot:
         answer = wording.compose(understood, sid, top_k, self.settings, self.intents)
         best = understood.retrieval.hits[0].entry if understood.retrieval.hits and understood.confident else None
         top = best.id if best else None
-        self.sessions.append(sid, Turn(question, understood.query.text, answer.answer, top, understood.confident))
+        # a turn keeps what a follow-up and a transcript need, bounded: the topic's head, the answer interned
+        resolved = understood.query.text[:TOPIC_MAX_CHARS]
+        self.sessions.append(sid, Turn(question, resolved, sys.intern(answer.answer), top, understood.confident))
         self.records.log(sid, question, answer, top, best.title if best else None)
         return answer
 
@@ -189,8 +212,17 @@ class Bot:
         entry_id: str | None = None,
         comment: str | None = None,
     ) -> int:
-        """Record whether an answer helped."""
-        return self.records.feedback(lambda i: i in self.index.by_id, helpful, session_id, question, entry_id, comment)
+        """Record whether an answer helped. It must be about a question really asked in that session (the latest
+        one when ``question`` is not given), once per answer: nobody can write into the gap report otherwise."""
+        if session_id is None:
+            raise InvalidInput("session_id: feedback needs the session_id of the conversation it is about")
+        check_session_id(session_id)
+        if entry_id is not None and entry_id not in self.index.by_id:
+            raise NotFound(f"no entry with id {entry_id!r}")
+        turn = self.sessions.vote(session_id, question.strip() if question is not None else None)
+        return self.records.feedback(
+            lambda i: i in self.index.by_id, helpful, session_id, turn.question, entry_id, comment
+        )
 
     def report(self, limit: int = 20) -> dict[str, object]:
         """What was asked and not answered, and which entries answer most."""

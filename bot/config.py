@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         20_000_000, ge=1, description="bytes of entry text a build takes on; a larger corpus is refused up front"
     )
     build_on_start: bool = Field(True, description="build a missing or stale index when the server starts")
+    retry_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="after a failed start or build, seconds until the next try (doubling up to 10x); meanwhile the "
+        "last good build answers",
+    )
     min_confidence: float = Field(
         0.0, description="answer when the best entry beats off-topic text by at least this margin"
     )

@@ -58,6 +58,8 @@ class LiveIndex:
         self._reload_lock = threading.Lock()
         self._retired: list[tuple[float, LoadedIndex]] = []
         self.reindexer = Reindexer()
+        # why the build answering is not the configured corpus' (a failed start or build); None when it is
+        self.stale: str | None = None
 
     def _snap(self, index: LoadedIndex) -> Snapshot:
         return Snapshot(index, HybridRetriever(index, self.embedder, lexical_weight=self.settings.lexical_weight))
@@ -75,7 +77,25 @@ class LiveIndex:
     def reindex(self) -> dict[str, object]:
         """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile. One at a time
         (:class:`Conflict`), within the build limits, cancellable through :attr:`reindexer`."""
-        return self.reindexer.run(self._rebuild)
+        result = self.reindexer.run(self._rebuild)
+        self.stale = None
+        return result
+
+    def catch_up(self) -> bool:
+        """After a failed start: parse the corpus again, build when the live build does not match it, swap.
+
+        True once the live build is the corpus' (``stale`` cleared); raises what still fails.
+        """
+        try:
+            entries = load_corpus(self.settings.corpus or None)
+        except CorpusError as exc:
+            raise CorpusUnavailable(f"corpus cannot be loaded: {exc}") from exc
+        if not open_store(self.settings).is_fresh(self.embedder, entries):
+            self.reindex()
+        else:
+            self.refresh()  # built meanwhile by another process (beian-bot index build)
+        self.stale = None
+        return True
 
     def _rebuild(self, control: BuildControl) -> dict[str, object]:
         control.enter("reading the corpus")

@@ -38,9 +38,12 @@ def chroma_server(path: Path, timeout: float = 60.0) -> Iterator[str]:
 
 
 @contextmanager
-def chroma_process(path: Path, timeout: float = 60.0) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Run ``chroma run`` on a free loopback port; yields its URL and process (to stop or pause it)."""
-    port = free_port()
+def chroma_process(
+    path: Path, timeout: float = 60.0, port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run ``chroma run`` on a loopback port (a free one by default); yields its URL and process (to stop or
+    pause it)."""
+    port = port or free_port()
     log = open(path.parent / f"chroma-{port}.log", "wb")  # noqa: SIM115 - outlives this frame, closed below
     proc = subprocess.Popen(
         [chroma_binary(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],

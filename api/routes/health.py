@@ -31,6 +31,9 @@ def readyz(request: Request) -> JSONResponse | dict[str, object]:
         "entries": manifest.entries,
         "chunks": manifest.chunks,
     }
+    if bot.stale is not None:
+        # answering from the last good build: the configured corpus could not be built (retried in the background)
+        out["stale"] = bot.stale
     reindex = bot.reindex_status()
     if reindex["running"]:
         out["reindex"] = {k: reindex[k] for k in ("phase", "done", "total", "seconds")}
