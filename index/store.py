@@ -22,7 +22,7 @@ import numpy as np
 from corpus import Entry, corpus_hash, tokenize
 from index.chroma import CHROMA_TIMEOUT, chroma_client, chroma_errors, close_client, probe, write_collection
 from index.chunking import Chunk, chunk_entries
-from index.control import MAX_CORPUS_BYTES, MAX_ENTRIES, BuildControl, CorpusTooLarge
+from index.control import MAX_CORPUS_BYTES, MAX_ENTRIES, BuildControl, check_limits
 from index.embeddings import VectorEmbeddings
 from index.loaded import EXACT_SEARCH_MAX, LoadedIndex, read_lines
 from index.manifest import INDEX_VERSION, IndexLoadError, Manifest
@@ -106,19 +106,7 @@ class IndexStore:
 
     def check_limits(self, entries: list[Entry]) -> None:
         """Raise :class:`CorpusTooLarge` when the corpus is over this store's limits."""
-        if len(entries) > self.max_entries:
-            raise CorpusTooLarge(
-                f"the corpus has {len(entries):,} entries; a build takes at most {self.max_entries:,} "
-                "(BEIAN_MAX_ENTRIES)"
-            )
-        size = sum(
-            len(e.title.encode()) + len(e.text.encode()) + sum(len(s.encode()) for s in e.steps) for e in entries
-        )
-        if size > self.max_bytes:
-            raise CorpusTooLarge(
-                f"the corpus holds {size:,} bytes of text; a build takes at most {self.max_bytes:,} "
-                "(BEIAN_MAX_CORPUS_BYTES)"
-            )
+        check_limits(entries, self.max_entries, self.max_bytes)
 
     def clean_stale(self) -> int:
         """Remove what builds that died part-way left (``builds/.tmp-*``), unless a build holds the lock now.
