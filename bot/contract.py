@@ -9,6 +9,7 @@ from bot.errors import InvalidInput
 from corpus import Kind
 
 __all__ = [
+    "HELP_PATH",
     "QUESTION_MAX",
     "SEARCH_K_MAX",
     "SESSION_ID_MAX",
@@ -28,6 +29,8 @@ SESSION_ID_MAX = 128
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 TOP_K_MAX = 20
 SEARCH_K_MAX = 50
+# every `url` in a response: the entry's help page on the server that answered
+HELP_PATH = "/help/{id}"
 LinkKind = Literal["rejection", "white_screen", "troubleshooting"]
 
 _SESSION_ID = re.compile(SESSION_ID_PATTERN)

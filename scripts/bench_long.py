@@ -62,8 +62,8 @@ def _domain(rng: random.Random, n: int) -> str:
 def run(rounds: int) -> dict[str, Any]:
     """Every case, ``rounds`` times; medians in milliseconds."""
     from bot import Bot, Settings
-    from corpus import load_corpus
     from bot.pipeline import last_topic
+    from corpus import load_corpus
     from corpus.tokenize import tokenize, topic_words
     from index import IndexStore, get_embedder
 

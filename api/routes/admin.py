@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import AdminDep, BotDep
 from api.metrics import REINDEX
+from api.schemas import ErrorResponse
 from bot.errors import Conflict
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -36,9 +37,13 @@ def get_ticket(
 @router.post(
     "/reindex",
     responses={
-        409: {"description": "a reindex is already running, or this one was cancelled"},
-        422: {"description": "the corpus cannot be read, or is over the build limits"},
-        503: {"description": "the Chroma server is down or does not answer in time"},
+        409: {"model": ErrorResponse, "description": "a reindex is already running, or this one was cancelled"},
+        422: {"model": ErrorResponse, "description": "the corpus is over the build limits (corpus_too_large)"},
+        503: {
+            "model": ErrorResponse,
+            "description": "the configured corpus cannot be read (corpus_error), or the Chroma server is down or "
+            "does not answer in time (unavailable)",
+        },
     },
 )
 def reindex(_: AdminDep, bot: BotDep) -> dict[str, Any]:
@@ -61,7 +66,7 @@ def reindex_status(_: AdminDep, bot: BotDep) -> dict[str, Any]:
     return bot.reindex_status()
 
 
-@router.delete("/reindex", responses={404: {"description": "no reindex is running"}})
+@router.delete("/reindex", responses={404: {"model": ErrorResponse, "description": "no reindex is running"}})
 def cancel_reindex(_: AdminDep, bot: BotDep) -> dict[str, Any]:
     """Cancel the running reindex at its next batch: the live index stays, nothing of the new one is kept."""
     return bot.cancel_reindex()
