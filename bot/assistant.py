@@ -161,7 +161,7 @@ class Bot:
     def ask(self, question: str, session_id: str | None = None, top_k: int | None = None) -> Answer:
         """Answer one question, remembering it in the session."""
         question = check_question(question)
-        check_session_id(session_id)
+        session_id = check_session_id(session_id)
         top_k = check_top_k(top_k, self.settings.top_k)
         sid = session_id or self.sessions.new_id()
         history = self.sessions.history(sid)
