@@ -147,7 +147,9 @@ def test_a_reindex_over_the_limits_is_refused_up_front(workdir: Path) -> None:
         assert "226 entries" in message and "at most 100" in message and "BEIAN_MAX_ENTRIES" in message
         assert time.monotonic() - started < 10
         # under the entry limit, over the byte limit
-        write_corpus(workdir / "corpus", [{"question": "超长条目", "answer": "备案" * 30_000}])
+        write_corpus(
+            workdir / "corpus", [{"question": f"长条目{i}", "answer": f"第{i}条" + "备案" * 1000} for i in range(30)]
+        )
         message = assert_error(
             httpx.post(f"{srv.url}/v1/admin/reindex", headers=ADMIN, timeout=60), 422, "corpus_too_large"
         )
