@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.logs import configure_logging
 from api.middleware import EdgeMiddleware
-from api.routes import admin, ask, entries, feedback, handoff, health, help, metrics, pages, search
+from api.routes import admin, ask, curation, entries, feedback, handoff, health, help, metrics, pages, search, tickets
 from bot import Bot, Settings, get_settings
 
 log = logging.getLogger("beian_bot")
@@ -41,6 +41,7 @@ async def _load(app: FastAPI, settings: Settings) -> None:
             delay = min(delay * 2, settings.retry_seconds * 10)
     app.state.load_error = None
     bot: Bot = app.state.bot
+    bot.start_background()
     log.info("ready", extra={"build": bot.index.manifest.build_id, "stale": bot.stale})
     delay = settings.retry_seconds
     next_try = time.monotonic() + delay
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
-    for module in (ask, search, entries, handoff, feedback, admin, health, metrics, help, pages):
+    for module in (ask, search, entries, handoff, feedback, admin, curation, tickets, health, metrics, help, pages):
         app.include_router(module.router)
     _add_docs(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -43,8 +43,15 @@ class Unauthorized(BotError):
     code = "unauthorized"
 
 
+class Forbidden(BotError):
+    """A valid key whose role may not do this."""
+
+    code = "forbidden"
+
+
 class Conflict(BotError):
-    """The request clashes with work already under way (a reindex running)."""
+    """The request clashes with the current state (a ticket already closed, an entry edited since, a reindex
+    already running, an answer already voted on)."""
 
     code = "conflict"
 

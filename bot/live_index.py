@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.errors import CorpusUnavailable
 from bot.reindex import Reindexer
 from bot.retrieve import HybridRetriever, Mode
-from corpus import CorpusError, load_corpus
+from corpus import CorpusError, Entry, load_corpus
 from index import BuildControl, IndexStore, LoadedIndex, VectorEmbeddings
 
 log = logging.getLogger("beian_bot")
@@ -74,35 +74,21 @@ class LiveIndex:
         """The index answering now."""
         return self._snapshot.index
 
-    def reindex(self) -> dict[str, object]:
-        """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile. One at a time
-        (:class:`Conflict`), within the build limits, cancellable through :attr:`reindexer`."""
-        result = self.reindexer.run(self._rebuild)
+    def reindex(self, entries: list[Entry] | None = None) -> dict[str, object]:
+        """Rebuild from these entries (the configured corpus by default) aside, then swap; answers keep flowing
+        meanwhile. One at a time (:class:`Conflict`), within the build limits, cancellable through
+        :attr:`reindexer`."""
+        result = self.reindexer.run(lambda control: self._rebuild(control, entries))
         self.stale = None
         return result
 
-    def catch_up(self) -> bool:
-        """After a failed start: parse the corpus again, build when the live build does not match it, swap.
-
-        True once the live build is the corpus' (``stale`` cleared); raises what still fails.
-        """
-        try:
-            entries = load_corpus(self.settings.corpus or None)
-        except CorpusError as exc:
-            raise CorpusUnavailable(f"corpus cannot be loaded: {exc}") from exc
-        if not open_store(self.settings).is_fresh(self.embedder, entries):
-            self.reindex()
-        else:
-            self.refresh()  # built meanwhile by another process (beian-bot index build)
-        self.stale = None
-        return True
-
-    def _rebuild(self, control: BuildControl) -> dict[str, object]:
-        control.enter("reading the corpus")
-        try:
-            entries = load_corpus(self.settings.corpus or None)
-        except CorpusError as exc:
-            raise CorpusUnavailable(f"corpus cannot be loaded: {exc}") from exc
+    def _rebuild(self, control: BuildControl, entries: list[Entry] | None) -> dict[str, object]:
+        if entries is None:
+            control.enter("reading the corpus")
+            try:
+                entries = load_corpus(self.settings.corpus or None)
+            except CorpusError as exc:
+                raise CorpusUnavailable(f"corpus cannot be loaded: {exc}") from exc
         manifest = open_store(self.settings).build(self.embedder, entries, control=control)
         self.refresh()
         return {
