@@ -271,13 +271,21 @@ class Bot:
         if entry_id is not None and entry_id not in self.index.by_id:
             raise NotFound(f"no entry with id {entry_id!r}")
         asked = question.strip() if question is not None else None
+        voted: Turn | None = None
         try:
-            asked = self.sessions.vote(session_id, asked).question
+            voted = self.sessions.vote(session_id, asked)
+            asked = voted.question
         except NotFound:
             # asked through another replica: the shared question log knows (one vote per answer is kept in memory)
             if asked is None or not self.records.was_asked(session_id, asked):
                 raise
-        return self.records.feedback(lambda i: i in self.index.by_id, helpful, session_id, asked, entry_id, comment)
+        try:
+            return self.records.feedback(lambda i: i in self.index.by_id, helpful, session_id, asked, entry_id, comment)
+        except BaseException:
+            # nothing was recorded (the database is away): the user may vote again once it is back
+            if voted is not None:
+                self.sessions.unvote(session_id, voted)
+            raise
 
     def report(self, limit: int = 20) -> dict[str, object]:
         """What was asked and not answered, and which entries answer most."""

@@ -114,6 +114,10 @@ class DatabaseSessionStore:
         """
         return self.local.vote(session_id, question)
 
+    def unvote(self, session_id: str, turn: Turn) -> None:
+        """Take back the mark :meth:`vote` made here."""
+        self.local.unvote(session_id, turn)
+
     def _write(self, session_id: str, turns: list[Turn]) -> None:
         now = self._clock()
         if not self.db.is_sqlite:

@@ -55,6 +55,10 @@ class Conversations(Protocol):
         """Mark the turn a vote is about as voted on (see :meth:`SessionStore.vote`)."""
         ...
 
+    def unvote(self, session_id: str, turn: Turn) -> None:
+        """Take back a mark :meth:`vote` made, when the vote could not be recorded."""
+        ...
+
     def __len__(self) -> int:
         """Conversations held in this process' memory."""
         ...
@@ -135,6 +139,17 @@ class SessionStore:
             turn = replace(session.turns[open_turns[-1]], voted=True)
             session.turns[open_turns[-1]] = turn
             return turn
+
+    def unvote(self, session_id: str, turn: Turn) -> None:
+        """Take back the mark :meth:`vote` put on ``turn`` (the vote could not be recorded)."""
+        with self._lock:
+            session = self._data.get(session_id)
+            if session is None:
+                return
+            for i, kept in enumerate(session.turns):
+                if kept is turn:
+                    session.turns[i] = replace(turn, voted=False)
+                    return
 
     def _expire(self, now: float) -> None:
         # the oldest sit first: stop at the first live one

@@ -192,10 +192,22 @@ def test_database_restarted_under_load(cluster: Cluster) -> None:
                     else:
                         bad.append(f"ask {resp.status_code} {resp.text[:200]}")
 
-    def voter(server: Server) -> None:
+    def voter(server: Server, n: int) -> None:
         with httpx.Client(base_url=server.url, timeout=60) as client:
+            i = 0
             while not stop.is_set():
-                resp = client.post("/v1/feedback", json={"helpful": True, "question": "管局审核多长时间"})
+                # a vote is about an answer really given in that session: ask, then vote on it
+                i += 1
+                sid = f"vote-{n}-{i}"
+                asked = client.post("/v1/ask", json={"question": "管局审核多长时间", "session_id": sid})
+                with lock:
+                    if asked.status_code == 200 and asked.json()["confident"]:
+                        asked_ok[0] += 1
+                    else:
+                        bad.append(f"ask {asked.status_code} {asked.text[:200]}")
+                resp = client.post(
+                    "/v1/feedback", json={"helpful": True, "session_id": sid, "question": "管局审核多长时间"}
+                )
                 body = resp.json()
                 with lock:
                     statuses[f"feedback {resp.status_code}"] += 1
@@ -208,7 +220,7 @@ def test_database_restarted_under_load(cluster: Cluster) -> None:
                 time.sleep(0.05)
 
     threads = [threading.Thread(target=asker, args=(srv, n)) for n, srv in enumerate((cluster.a, cluster.b, cluster.a))]
-    threads += [threading.Thread(target=voter, args=(srv,)) for srv in (cluster.a, cluster.b)]
+    threads += [threading.Thread(target=voter, args=(srv, n)) for n, srv in enumerate((cluster.a, cluster.b))]
     for t in threads:
         t.start()
     try:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot import Bot
+from bot.errors import Conflict
 from bot.sessions import SessionStore, Turn
 
 
@@ -57,3 +60,13 @@ def test_store_is_bounded_in_number_turns_and_age() -> None:
     assert store.history("s4") == []
     store.append("fresh", Turn("q", "q", "a", None, True))
     assert len(store) == 1
+
+
+def test_a_vote_that_could_not_be_recorded_can_be_cast_again() -> None:
+    store = SessionStore(10, 60, 5)
+    store.append("s1", Turn("管局审核多长时间", "管局审核多长时间", "3-20个工作日", "faq-1", True))
+    voted = store.vote("s1", "管局审核多长时间")
+    with pytest.raises(Conflict):
+        store.vote("s1", "管局审核多长时间")
+    store.unvote("s1", voted)
+    assert store.vote("s1", "管局审核多长时间").voted is True
