@@ -14,6 +14,7 @@ from typing import Any
 from corpus.models import KINDS, Entry, stable_id
 from corpus.seed import parse_seed
 from corpus.text import classify, split_steps, white_screen
+from corpus.tidy import tidy
 
 DATA_DIR = Path(__file__).parent / "data"
 SUFFIXES = (".txt", ".md", ".markdown", ".jsonl")
@@ -207,7 +208,7 @@ def finalize(drafts: list[Entry]) -> list[Entry]:
     """Give every entry a stable id and link related topics; ids never depend on order elsewhere."""
     seen: dict[str, str] = {}
     with_ids: list[Entry] = []
-    for entry in drafts:
+    for entry in map(tidy, drafts):
         entry_id = entry.id or stable_id(entry.kind, entry.title)
         if entry_id in seen and not entry.id:
             # same title twice: tell them apart by their own text

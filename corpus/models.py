@@ -28,12 +28,18 @@ class Entry:
     source_url: str | None = None
     title_derived: bool = False
     related: tuple[str, ...] = field(default=())
+    # set when the corpus is finalised (corpus.tidy): what a reader must be told about the text
+    title_only: bool = False
+    cut_head: bool = False
+    cut_tail: bool = False
+    dead_links: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict of every field."""
         data = asdict(self)
         data["steps"] = list(self.steps)
         data["related"] = list(self.related)
+        data["dead_links"] = list(self.dead_links)
         return data
 
     @classmethod
@@ -42,6 +48,7 @@ class Entry:
         values = dict(data)
         values["steps"] = tuple(values.get("steps") or ())
         values["related"] = tuple(values.get("related") or ())
+        values["dead_links"] = tuple(values.get("dead_links") or ())
         return cls(**values)
 
     @property
