@@ -51,7 +51,8 @@ def units(text: str) -> list[str]:
             for i, ch in enumerate(block):
                 buf += ch
                 nxt = block[i + 1] if i + 1 < len(block) else ""
-                if ch in _TERMINAL and nxt not in _TERMINAL and nxt not in '"”’」』）)]】':
+                opening = ch == ELLIPSIS and buf == ch  # a text the source cut at its start opens with "…"
+                if ch in _TERMINAL and not opening and nxt not in _TERMINAL and nxt not in '"”’」』）)]】':
                     if buf.strip():
                         out.append(buf.strip())
                     buf = ""
