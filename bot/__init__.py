@@ -1,14 +1,16 @@
-"""Question in, cited answer out: normalise, retrieve, fuse, decide, route, remember."""
+"""Question in, cited answer out: normalise, retrieve, fuse, decide, link troubleshooting, remember."""
 
 from bot.answers import Answer, Link, SearchHit, Source, Suggestion
+from bot.assistant import Bot
 from bot.config import Settings, get_settings
-from bot.engine import Bot
-from bot.errors import BotError, InvalidInput, NotFound, NotReady, Unauthorized
+from bot.errors import BotError, CorpusUnavailable, InvalidInput, NotFound, NotReady, Unauthorized
+from bot.pipeline import Understood
 
 __all__ = [
     "Answer",
     "Bot",
     "BotError",
+    "CorpusUnavailable",
     "InvalidInput",
     "Link",
     "NotFound",
@@ -18,5 +20,6 @@ __all__ = [
     "Source",
     "Suggestion",
     "Unauthorized",
+    "Understood",
     "get_settings",
 ]

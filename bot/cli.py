@@ -32,7 +32,7 @@ def _corpus(args: argparse.Namespace) -> int:
 
 def _index(args: argparse.Namespace) -> int:
     from bot.config import get_settings
-    from bot.engine import open_store
+    from bot.live_index import open_store
     from corpus import CorpusError, load_corpus
     from index import get_embedder
 
@@ -63,8 +63,8 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _bot() -> object:
+    from bot.assistant import Bot
     from bot.config import get_settings
-    from bot.engine import Bot
 
     return Bot.from_settings(get_settings())
 
@@ -72,7 +72,7 @@ def _bot() -> object:
 def _ask(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from bot.engine import Bot
+    from bot.assistant import Bot
 
     bot = _bot()
     assert isinstance(bot, Bot)
@@ -86,13 +86,13 @@ def _ask(args: argparse.Namespace) -> int:
         else:
             print(answer.answer)
             for link in answer.troubleshooting:
-                print(f"  -> [{link.kind}] {link.title} {link.url}")
+                print(f"  -> [{link.kind}] {link.title} ({link.id})")
             print()
     return 0
 
 
 def _search(args: argparse.Namespace) -> int:
-    from bot.engine import Bot
+    from bot.assistant import Bot
 
     bot = _bot()
     assert isinstance(bot, Bot)
@@ -102,14 +102,14 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.engine import Bot
-    from bot.evaluate import MODES, evaluate, format_table, load_cases
+    from bot.assistant import Bot
+    from bot.evaluate import MODES, Tally, evaluate, format_table, load_cases
 
     bot = _bot()
     assert isinstance(bot, Bot)
     for path in args.files:
         cases = load_cases(path)
-        results = {mode: evaluate(bot, cases, mode) for mode in MODES}
+        results: dict[str, dict[str, Tally]] = {mode: evaluate(bot, cases, mode) for mode in MODES}
         print(format_table(results, f"{path} (threshold {bot.settings.min_confidence})"))
         misses = results["hybrid"]["all"].misses
         if misses:
@@ -134,9 +134,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from bot.config import get_settings
-    from bot.feedback import FeedbackStore
+    from bot.question_log import QuestionLog
 
-    store = FeedbackStore(get_settings().data_dir)
+    store = QuestionLog(get_settings().data_dir)
     report = store.report(limit=args.limit)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

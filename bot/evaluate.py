@@ -1,23 +1,25 @@
-"""Measure answers on labelled questions: hit@1, MRR@5, declines, routes; hybrid against each side alone."""
+"""Measure answers on labelled questions: hit@1, MRR@5, declines, troubleshooting topics; per retrieval mode."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine import Bot
+from bot.assistant import Bot
 from bot.errors import InvalidInput
-from bot.normalize import normalize
-from bot.retrieve import HybridRetriever
+from bot.retrieve import Mode
+from corpus import Entry
 
-MODES = ("hybrid", "bm25", "dense")
+MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 
 
 @dataclass(frozen=True)
 class Case:
-    """One labelled question: phrases the right answer holds (none: must be declined), and its route."""
+    """One labelled question: phrases the right answer holds (none: must be declined), and the troubleshooting
+    topic it needs ("rejection", "white_screen"; the file's ``route`` field)."""
 
     question: str
     expect: list[str]
@@ -35,9 +37,24 @@ class Tally:
     wrongly_declined: int = 0
     n_out: int = 0
     declined: int = 0
-    route_total: int = 0
-    route_right: int = 0
+    topic_total: int = 0
+    topic_right: int = 0
     misses: list[str] = field(default_factory=list)
+
+    def add(self, expect: Sequence[str], ranked: Sequence[str], declined: bool) -> int | None:
+        """Score one question from the texts of its ranked entries (best first) and whether it was declined;
+        returns the rank of the first right entry within the top five."""
+        if not expect:
+            self.n_out += 1
+            self.declined += int(declined)
+            return None
+        self.n_in += 1
+        rank = next((i for i, text in enumerate(ranked[:5], 1) if holds(text, expect)), None)
+        self.hits += int(rank == 1)
+        if rank:
+            self.rr += 1.0 / rank
+        self.wrongly_declined += int(declined)
+        return rank
 
     def row(self) -> dict[str, float | int | None]:
         """Rates for a table row."""
@@ -47,7 +64,7 @@ class Tally:
             "mrr@5": self.rr / self.n_in if self.n_in else None,
             "wrongly_declined": self.wrongly_declined / self.n_in if self.n_in else None,
             "ood_declined": self.declined / self.n_out if self.n_out else None,
-            "route_acc": self.route_right / self.route_total if self.route_total else None,
+            "topic_acc": self.topic_right / self.topic_total if self.topic_total else None,
         }
 
 
@@ -67,43 +84,31 @@ def load_cases(path: str | Path) -> list[Case]:
     return cases
 
 
-def _holds(text: str, expect: list[str]) -> bool:
+def holds(text: str, expect: Sequence[str]) -> bool:
+    """The rule for a right answer: the entry's title + text holds one of the expected phrases."""
     return any(phrase in text for phrase in expect)
 
 
-def evaluate(bot: Bot, cases: list[Case], mode: str = "hybrid") -> dict[str, Tally]:
+def entry_text(entry: Entry) -> str:
+    """What an entry is judged on."""
+    return f"{entry.title}\n{entry.text}"
+
+
+def evaluate(bot: Bot, cases: list[Case], mode: Mode = "hybrid") -> dict[str, Tally]:
     """Tallies per group (and "all") for one retrieval mode, with the bot's own decision rule."""
-    retriever = HybridRetriever(bot.index, bot.embedder, mode=mode, lexical_weight=bot.settings.lexical_weight)
-    hybrid = HybridRetriever(bot.index, bot.embedder, lexical_weight=bot.settings.lexical_weight)
     tallies: dict[str, Tally] = defaultdict(Tally)
     for case in cases:
-        query = normalize(case.question)
-        vector = bot.embedder.query_vector(query.text)
-        retrieval = retriever.retrieve(query, 20, vector)
-        # the answer/decline decision always reads the hybrid evidence, so modes differ in ranking only
-        judged = retrieval if mode == "hybrid" else hybrid.retrieve(query, 20, vector)
-        confident, _ = bot.decider.confident(case.question, judged, vector)
-        routes = bot.routes(query, vector, retrieval, confident)
+        understood = bot.understand(case.question, mode=mode)
+        topics = bot.troubleshooting_topics(understood)
+        ranked = [entry_text(h.entry) for h in understood.retrieval.hits]
+        expected = {case.route} if case.route else set()
         for group in (case.group, "all"):
             t = tallies[group]
-            if case.expect:
-                t.n_in += 1
-                texts = [f"{h.entry.title}\n{h.entry.text}" for h in retrieval.hits[:5]]
-                rank = next((i for i, text in enumerate(texts, 1) if _holds(text, case.expect)), None)
-                if rank == 1:
-                    t.hits += 1
-                elif group == "all":
-                    t.misses.append(case.question)
-                if rank:
-                    t.rr += 1.0 / rank
-                if not confident:
-                    t.wrongly_declined += 1
-            else:
-                t.n_out += 1
-                t.declined += int(not confident)
-            t.route_total += 1
-            expected = {case.route} if case.route else set()
-            t.route_right += int(routes & {"rejection", "white_screen"} == expected)
+            rank = t.add(case.expect, ranked, not understood.confident)
+            if case.expect and rank != 1 and group == "all":
+                t.misses.append(case.question)
+            t.topic_total += 1
+            t.topic_right += int(topics == expected)
     return dict(tallies)
 
 
@@ -114,7 +119,9 @@ def format_table(results: dict[str, dict[str, Tally]], title: str = "") -> str:
         return "—" if value is None else f"{100 * value:.1f}%"
 
     lines = [f"### {title}" if title else "", ""]
-    lines.append("| mode | group | n | hit@1 | MRR@5 | wrongly declined | off-topic declined | route accuracy |")
+    lines.append(
+        "| mode | group | n | hit@1 | MRR@5 | wrongly declined | off-topic declined | troubleshooting topics right |"
+    )
     lines.append("|---|---|---:|---:|---:|---:|---:|---:|")
     for mode, tallies in results.items():
         groups = sorted(tallies, key=lambda g: (g == "all", g))
@@ -123,17 +130,6 @@ def format_table(results: dict[str, dict[str, Tally]], title: str = "") -> str:
             mrr = "—" if r["mrr@5"] is None else f"{r['mrr@5']:.3f}"
             lines.append(
                 f"| {mode} | {group} | {r['n']} | {pct(r['hit@1'])} | {mrr} | {pct(r['wrongly_declined'])} | "
-                f"{pct(r['ood_declined'])} | {pct(r['route_acc'])} |"
+                f"{pct(r['ood_declined'])} | {pct(r['topic_acc'])} |"
             )
     return "\n".join(lines).strip()
-
-
-def confidence_scores(bot: Bot, cases: list[Case]) -> list[tuple[float, bool]]:
-    """(confidence, should answer) for each case: what the threshold is tuned on."""
-    out = []
-    for case in cases:
-        query = normalize(case.question)
-        vector = bot.embedder.query_vector(query.text)
-        retrieval = bot._state.retriever.retrieve(query, 5, vector)
-        out.append((bot.decider.confidence(retrieval, vector), bool(case.expect)))
-    return out

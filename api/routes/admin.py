@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import AdminDep, BotDep
 from api.errors import error_response
-from api.routes.metrics import REINDEX
+from api.metrics import REINDEX
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 

@@ -1,0 +1,8 @@
+"""Paths on this server that responses and pages link to."""
+
+from __future__ import annotations
+
+
+def help_url(entry_id: str) -> str:
+    """The path of an entry's help page on this server."""
+    return f"/help/{entry_id}"

@@ -1,0 +1,92 @@
+"""The question pipeline, written once: normalise -> embed -> retrieve -> decide (with the last topic if needed)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.decide import Decider
+from bot.normalize import Query, normalize
+from bot.retrieve import HybridRetriever, Retrieval
+from bot.sessions import Turn
+from bot.vectors import QuestionVectors
+from corpus.tokenize import topic_words
+from index import LoadedIndex
+
+# Entries ranked per question: enough for the sources shown and the troubleshooting links drawn from them.
+LINK_DEPTH = 20
+# Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|它|上面|刚才|what about|and if")
+# A turn that is not quite sure on its own may borrow the last topic; one far from the documents may not.
+NEAR_MISS = 0.03
+
+
+@dataclass(frozen=True)
+class Understood:
+    """A question run through the pipeline: the normalised query, its vector, the ranking and the decision."""
+
+    query: Query
+    vector: np.ndarray
+    retrieval: Retrieval
+    confident: bool
+    score: float
+    index: LoadedIndex  # the index the ranking came from: one version per answer
+
+
+class Pipeline:
+    """Runs questions through the shared steps; the retriever comes from the caller's snapshot of the index."""
+
+    def __init__(self, vectors: QuestionVectors, decider: Decider) -> None:
+        self.vectors = vectors
+        self.decider = decider
+
+    def run(
+        self,
+        question: str,
+        retriever: HybridRetriever,
+        depth: int = LINK_DEPTH,
+        judge: HybridRetriever | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> Understood:
+        """One question on its own. ``judge`` (default: ``retriever``) supplies the evidence the decision
+        reads, so a one-sided ranking can be compared under the bot's own decision; ``timings`` collects
+        the seconds each step took."""
+        t0 = time.perf_counter()
+        query = normalize(question)
+        t1 = time.perf_counter()
+        vector = self.vectors.embed(query.text)
+        t2 = time.perf_counter()
+        retrieval = retriever.retrieve(query, depth, vector)
+        judged = retrieval if judge is None or judge is retriever else judge.retrieve(query, depth, vector)
+        t3 = time.perf_counter()
+        confident, score = self.decider.confident(question, judged, vector)
+        if timings is not None:
+            t4 = time.perf_counter()
+            for step, seconds in (
+                ("normalize", t1 - t0),
+                ("embed", t2 - t1),
+                ("retrieve", t3 - t2),
+                ("decide", t4 - t3),
+            ):
+                timings[step] = timings.get(step, 0.0) + seconds
+        return Understood(query, vector, retrieval, confident, score, retriever.index)
+
+    def in_context(
+        self, question: str, retriever: HybridRetriever, history: Sequence[Turn], depth: int = LINK_DEPTH
+    ) -> Understood:
+        """One turn of a conversation: read in the light of the last topic when it leans on it, or is not
+        quite sure on its own, and the topic makes it sure."""
+        alone = self.run(question, retriever, depth)
+        previous = next((t for t in reversed(history) if t.entry_id), None)
+        if previous is None:
+            return alone
+        leans = bool(_FOLLOW_UP.search(alone.query.text))
+        if not (leans or (not alone.confident and alone.score >= self.decider.threshold - NEAR_MISS)):
+            return alone
+        topic = " ".join(topic_words(previous.resolved)) or previous.resolved
+        with_topic = self.run(f"{topic} {question}", retriever, depth)
+        return with_topic if with_topic.confident else alone
