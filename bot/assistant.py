@@ -18,6 +18,7 @@ from bot.question_log import QuestionLog
 from bot.records import Records
 from bot.retrieve import Mode
 from bot.search import search_depth, search_hits
+from bot.sentences import split_questions
 from bot.sessions import SessionStore, Turn
 from bot.vectors import QuestionVectors, fixed_vectors
 from corpus import Entry, load_corpus
@@ -132,13 +133,22 @@ class Bot:
         session_id = check_session_id(session_id)
         top_k = check_top_k(top_k, self.settings.top_k)
         sid = session_id or self.sessions.new_id()
-        history = self.sessions.history(sid)
-        understood = self.pipeline.in_context(question, self.live.snapshot.retriever, history, max(top_k, LINK_DEPTH))
-        answer = wording.compose(understood, sid, top_k, self.settings, self.intents)
-        best = understood.retrieval.hits[0].entry if understood.retrieval.hits and understood.confident else None
-        top = best.id if best else None
-        self.sessions.append(sid, Turn(question, understood.query.text, answer.answer, top, understood.confident))
-        self.records.log(sid, question, answer, top, best.title if best else None)
+        history = list(self.sessions.history(sid))
+        retriever = self.live.snapshot.retriever  # one index version for every part of the message
+        answers: list[tuple[str, Answer]] = []
+        for part in split_questions(question):
+            understood = self.pipeline.in_context(part, retriever, history, max(top_k, LINK_DEPTH))
+            answer = wording.compose(understood, sid, top_k, self.settings, self.intents, part)
+            top = answer.sources[0].id if answer.confident and answer.sources else None
+            # a later part may lean on an earlier one ("管局审核要多久？APP的呢？")
+            history.append(Turn(part, understood.query.text, answer.answer, top, answer.confident))
+            answers.append((part, answer))
+        answer = answers[0][1] if len(answers) == 1 else wording.merge(question, answers, sid, top_k)
+        turns = history[-len(answers) :]
+        topic = next((t.entry_id for t in reversed(turns) if t.entry_id), None)
+        self.sessions.append(sid, Turn(question, turns[-1].resolved, answer.answer, topic, answer.confident))
+        best = answer.sources[0] if answer.confident and answer.sources else None
+        self.records.log(sid, question, answer, best.id if best else None, best.title if best else None)
         return answer
 
     def troubleshooting_topics(self, understood: Understood) -> set[str]:

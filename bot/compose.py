@@ -32,9 +32,9 @@ FRAMINGS: dict[str, Framing] = {
     "zh": Framing(
         steps="处理步骤：",
         more="帮助文档原文（{title}）：",
-        cut="（原文在此处不完整，完整内容请查看：{url}）",
+        cut="（原文在此处不完整，完整内容请查看帮助条目“{title}”）",
         differ="不同条目的说法不同，请按您的情况参考：",
-        title_only="帮助文档列出了“{title}”这个问题，但没有给出处理步骤。",
+        title_only="帮助文档列出了这个问题，但没有给出处理步骤：{title}",
         related="以下相关条目有操作步骤，可以先参考：",
         decline="抱歉，帮助文档中没有找到与您的问题直接相关的内容。",
         did_you_mean="您是不是想问：",
@@ -44,9 +44,9 @@ FRAMINGS: dict[str, Framing] = {
     "en": Framing(
         steps="Steps:",
         more="From the help document ({title}):",
-        cut="(The source text is incomplete here; see the full entry: {url})",
+        cut="(The source text is incomplete here; see the full entry “{title}”)",
         differ="The help documents give different answers depending on the case:",
-        title_only="The help documents name this problem (“{title}”) but give no steps for it.",
+        title_only="The help documents name this problem but give no steps for it: {title}",
         related="These related entries have steps you can try first:",
         decline="Sorry, the help documents do not cover this question.",
         did_you_mean="Did you mean:",
@@ -92,13 +92,12 @@ def answer(
     question: str,
     terms: str,
     fr: Framing,
-    url: str,
     others: Sequence[tuple[str, str]] = (),
 ) -> Reply:
     """The reply from one entry: its direct sentence(s), the other cases labelled, its steps, then the rest
     of its text under a label (the widget folds it away). Cut text ends in "…" and points to the entry."""
     direct = direct_sentences(question, terms, entry)
-    pointer = fr.cut.format(url=url)
+    pointer = fr.cut.format(title=entry.title) + (f" {entry.source_url}" if entry.source_url else "")
     if others:
         # entries that disagree: each case under its label, the direct sentence among them
         lines = [fr.differ, *(f"· {label}：{sentence}" for label, sentence in others)]
@@ -137,7 +136,8 @@ def related_with_steps(topic: Entry, question: str, pool: Sequence[Entry], limit
             scored.append((round(overlap, 3), entry))
     # on a tie, the entry the source kept whole, then the one with more to follow
     scored.sort(key=lambda pair: (-pair[0], pair[1].cut_tail, -len(pair[1].steps)))
-    return [entry for _, entry in scored[:limit]]
+    # an entry sharing half as much with the topic as the nearest one is not about it
+    return [entry for overlap, entry in scored[:limit] if overlap >= scored[0][0] / 2]
 
 
 def title_only_answer(topic: Entry, related: Sequence[Entry], fr: Framing) -> Reply:
@@ -168,13 +168,14 @@ def label_of(entry: Entry) -> str:
 
 
 def by_subject(
-    question: str, terms: str, ranked: Sequence[Entry], depth: int = 3
+    question: str, terms: str, ranked: Sequence[Entry], context: str = "", depth: int = 3
 ) -> tuple[Entry, list[tuple[str, str]]]:
     """The entry to answer from, and the labelled sentences of near entries that answer with other values.
 
-    Only for questions asking a value (a duration, a fee). When the question names a subject (APP,
-    网站, ...) an entry about that subject answers alone, and entries about another subject drop out;
-    when it names none, each differing entry is shown under its label.
+    Only for questions asking a value (a duration, a fee) that near entries give. When the question (or
+    the turn it follows, ``context``) names a subject (APP, 网站, ...) an entry about that subject answers
+    alone, before entries about another subject; when it names none, entries giving different values are
+    each shown under their label.
     """
     best = ranked[0]
     kind = answer_type(question)
@@ -188,14 +189,20 @@ def by_subject(
         value = gives(kind, sentences[0]) if sentences else None
         if value:
             found.append((entry, sentences[0], value))
+    if not found:
+        return best, []
+    asked = subjects(question) or subjects(context)
+    if asked:
+        same = [e for e, _, _ in found if entry_subjects(e) & asked]
+        if same:
+            return same[0], []
+        if entry_subjects(best) - asked:
+            # the best entry is about another subject: an entry about none answers before it
+            neutral = [e for e, _, _ in found if not entry_subjects(e)]
+            return (neutral[0] if neutral else best), []
+        return best, []
     if len({value for _, _, value in found}) < 2:
         return best, []
-    asked = subjects(question)
-    if asked:
-        same = [f for f in found if entry_subjects(f[0]) & asked]
-        if not same:
-            same = [f for f in found if not entry_subjects(f[0]) - asked]
-        return (same[0][0] if same else best), []
     lead = next((f for f in found if f[0].id == best.id), found[0])
     others = [(label_of(e), s) for e, s, v in found if e.id != lead[0].id and v != lead[2]]
     return lead[0], ([(label_of(lead[0]), lead[1]), *others] if others else [])

@@ -14,6 +14,7 @@ __all__ = [
     "SESSION_ID_MAX",
     "SESSION_ID_PATTERN",
     "TOP_K_MAX",
+    "Coverage",
     "Kind",
     "LinkKind",
     "check_k",
@@ -29,6 +30,9 @@ SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 TOP_K_MAX = 20
 SEARCH_K_MAX = 50
 LinkKind = Literal["rejection", "white_screen", "troubleshooting"]
+# covered: the entry answers what was asked; partial: part of it; not_covered: about filing, not in the
+# documents; off_topic: not about filing at all. ``confident`` is true exactly for the first two.
+Coverage = Literal["covered", "partial", "not_covered", "off_topic"]
 
 _SESSION_ID = re.compile(SESSION_ID_PATTERN)
 

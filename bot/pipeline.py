@@ -5,24 +5,27 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bot.decide import Decider
 from bot.normalize import Query, normalize
 from bot.retrieve import HybridRetriever, Retrieval
+from bot.sentences import is_question_like, subjects
 from bot.sessions import Turn
 from bot.vectors import QuestionVectors
-from corpus.tokenize import topic_words
+from corpus.tokenize import tokenize, topic_words
 from index import LoadedIndex
 
 # Entries ranked per question: enough for the sources shown and the troubleshooting links drawn from them.
 LINK_DEPTH = 20
 # Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|它|上面|刚才|what about|and if")
-# A turn that is not quite sure on its own may borrow the last topic; one far from the documents may not.
-NEAR_MISS = 0.03
+# Words that only point back at what was said.
+_LEANING = frozenset(
+    ["那", "那要", "这", "这要", "它", "上面", "刚才", "about", "and", "if", "then", "that", "this", "one"]
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Understood:
     confident: bool
     score: float
     index: LoadedIndex  # the index the ranking came from: one version per answer
+    borrowed: str | None = None  # the earlier question whose topic this turn was read with
 
 
 class Pipeline:
@@ -78,15 +82,32 @@ class Pipeline:
     def in_context(
         self, question: str, retriever: HybridRetriever, history: Sequence[Turn], depth: int = LINK_DEPTH
     ) -> Understood:
-        """One turn of a conversation: read in the light of the last topic when it leans on it, or is not
-        quite sure on its own, and the topic makes it sure."""
+        """One turn of a conversation, read in the light of the last topic only when it is about that topic.
+
+        A turn is about the last topic when everything it says beyond that topic is question words, words
+        leaning on it ("那", "这个") or a kind of service ("APP的呢？", "那要多久？"). A turn that brings a
+        topic of its own is read alone, so a question declined alone is never made confident by the topic.
+        """
         alone = self.run(question, retriever, depth)
         previous = next((t for t in reversed(history) if t.entry_id), None)
-        if previous is None:
-            return alone
-        leans = bool(_FOLLOW_UP.search(alone.query.text))
-        if not (leans or (not alone.confident and alone.score >= self.decider.threshold - NEAR_MISS)):
+        if previous is None or new_terms(question, previous.resolved):
             return alone
         topic = " ".join(topic_words(previous.resolved)) or previous.resolved
         with_topic = self.run(f"{topic} {question}", retriever, depth)
-        return with_topic if with_topic.confident else alone
+        if not with_topic.confident:
+            return alone
+        return replace(with_topic, borrowed=previous.question)
+
+
+def new_terms(question: str, topic: str) -> set[str]:
+    """The words a turn brings beyond an earlier turn's topic: not question words, not words leaning on
+    what was said ("那", "这个", "what about"), not a kind of service."""
+    known = set(tokenize(topic))
+    out = set()
+    for term in tokenize(question):
+        if term in known or term in _LEANING or _FOLLOW_UP.search(term) or is_question_like(term):
+            continue
+        if subjects(term):
+            continue
+        out.add(term)
+    return out
