@@ -15,7 +15,7 @@ from bot.retrieve import HybridRetriever, Retrieval
 from bot.sentences import is_question_like, subjects
 from bot.sessions import Turn
 from bot.vectors import QuestionVectors
-from corpus.tokenize import tokenize, topic_words
+from corpus.tokenize import fold, tokenize, topic_words
 from index import LoadedIndex
 
 # Entries ranked per question: enough for the sources shown and the troubleshooting links drawn from them.
@@ -84,17 +84,25 @@ class Pipeline:
     ) -> Understood:
         """One turn of a conversation, read in the light of the last topic only when it is about that topic.
 
-        A turn is about the last topic when everything it says beyond that topic is question words, words
-        leaning on it ("那", "这个") or a kind of service ("APP的呢？", "那要多久？"). A turn that brings a
-        topic of its own is read alone, so a question declined alone is never made confident by the topic.
+        A turn that brings nothing beyond the last topic but question words, words leaning on it ("那",
+        "这个") or a kind of service ("APP的呢？", "那要多久？") is read with the topic. A turn with words of
+        its own borrows the topic only when it leans on it, is answerable alone, and the entry found with
+        the topic holds all of its own words ("那结果怎么通知我"); else it is read alone, so a question
+        with a topic of its own that is declined alone stays declined.
         """
         alone = self.run(question, retriever, depth)
         previous = next((t for t in reversed(history) if t.entry_id), None)
-        if previous is None or new_terms(question, previous.resolved):
+        if previous is None:
+            return alone
+        fresh = new_terms(question, previous.resolved)
+        if fresh and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
             return alone
         topic = " ".join(topic_words(previous.resolved)) or previous.resolved
         with_topic = self.run(f"{topic} {question}", retriever, depth)
-        if not with_topic.confident:
+        if not with_topic.confident or not with_topic.retrieval.hits:
+            return alone
+        best = with_topic.retrieval.hits[0].entry
+        if fresh and not all(term in fold(f"{best.title} {best.text}") for term in fresh):
             return alone
         return replace(with_topic, borrowed=previous.question)
 

@@ -67,11 +67,12 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 MAX_PARTS = 3
 TYPE_BONUS = 1.0  # giving the kind of answer asked counts as much as one telling term
 CUT_PENALTY = 0.5
+# Latin words are told apart by letters around them, not by \b: a Chinese character is a word character too.
 SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("APP", re.compile(r"\bapp\b|app备案|应用", re.IGNORECASE)),
+    ("APP", re.compile(r"(?<![a-z])app(?![a-z])|应用", re.IGNORECASE)),
     ("小程序", re.compile(r"小程序|mini ?program", re.IGNORECASE)),
     ("快应用", re.compile(r"快应用|quick ?app", re.IGNORECASE)),
-    ("网站", re.compile(r"网站|website|\bsite\b", re.IGNORECASE)),
+    ("网站", re.compile(r"网站|website|(?<![a-z])site(?![a-z])", re.IGNORECASE)),
 )
 
 

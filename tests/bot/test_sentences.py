@@ -106,5 +106,6 @@ def test_language_and_subjects() -> None:
     assert language("ICP备案要多久") == "zh"
     assert language("备案审核要多久 how long") == "zh"
     assert subjects("APP备案审核要多久") == {"APP"}
+    assert subjects("那app的呢？") == {"APP"} and subjects("happy") == set()
     assert subjects("网站备案和小程序备案") == {"网站", "小程序"}
     assert subjects("管局审核要多久") == set()
