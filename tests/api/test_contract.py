@@ -28,6 +28,22 @@ def test_ask_returns_the_contract_shape(client: TestClient) -> None:
     assert first["url"] == f"/help/{first['id']}"
     assert body["troubleshooting"] == []
     assert 1 <= len(body["session_id"]) <= 128
+    assert (body["coverage"], body["direct"], body["parts"]) == ("covered", "ICP备案号以工信部网站公共查询为准。", [])
+
+
+def test_ask_answers_each_question_of_a_message(client: TestClient) -> None:
+    body = client.post("/v1/ask", json={"question": "管局审核要多久？备案号怎么查？", "top_k": 2}).json()
+    assert [set(p) for p in body["parts"]] == [{"question", "answer", "direct", "confident", "coverage", "sources"}] * 2
+    second = body["parts"][1]
+    assert (second["question"], second["direct"], second["coverage"]) == (
+        "备案号怎么查？",
+        "ICP备案号以工信部网站公共查询为准。",
+        "covered",
+    )
+    assert second["sources"][0]["title"] == "如何查询ICP备案号"
+    assert second["sources"][0]["url"] == f"/help/{second['sources'][0]['id']}"
+    declined = client.post("/v1/ask", json={"question": "明天会下雨吗"}).json()
+    assert (declined["coverage"], declined["direct"], declined["parts"]) == ("off_topic", None, [])
 
 
 def test_session_id_is_kept(client: TestClient) -> None:
