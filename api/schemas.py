@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
@@ -163,7 +163,7 @@ class SearchHitOut(BaseModel):
     id: str
     title: str
     text: str
-    kind: str
+    kind: Kind
     category: str | None
     score: float
     dense: float
@@ -215,6 +215,16 @@ class HandoffResponse(BaseModel):
     session_id: str
     turns: int
     status: str
+
+    @classmethod
+    def of(cls, ticket: dict[str, Any]) -> HandoffResponse:
+        """The contract's view of a stored ticket."""
+        return cls(
+            ticket_id=str(ticket["id"]),
+            session_id=str(ticket["session_id"]),
+            turns=len(ticket["transcript"]),
+            status=str(ticket["status"]),
+        )
 
 
 class FeedbackRequest(BaseModel):

@@ -9,6 +9,7 @@ from bot.errors import InvalidInput
 from corpus import Kind
 
 __all__ = [
+    "HELP_PATH",
     "QUESTION_MAX",
     "SEARCH_K_MAX",
     "SESSION_ID_MAX",
@@ -29,6 +30,8 @@ SESSION_ID_MAX = 128
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 TOP_K_MAX = 20
 SEARCH_K_MAX = 50
+# every `url` in a response: the entry's help page on the server that answered
+HELP_PATH = "/help/{id}"
 LinkKind = Literal["rejection", "white_screen", "troubleshooting"]
 # covered: the entry answers what was asked; partial: part of it; not_covered: about filing, not in the
 # documents; off_topic: not about filing at all. ``confident`` is true exactly for the first two.
