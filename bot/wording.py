@@ -11,6 +11,7 @@ from bot.contract import Coverage
 from bot.intents import IntentClassifier
 from bot.pipeline import Understood
 from bot.sentences import answer_type, language
+from corpus import Entry
 
 # A question whose intent probability reaches this needs that troubleshooting, whatever entry answers it.
 INTENT_THRESHOLD = 0.6
@@ -60,6 +61,16 @@ def compose(
         coverage=coverage,
         direct=reply.direct,
     )
+
+
+def answer_text(entry: Entry) -> str:
+    """A whole entry as one document: title, text, numbered steps (what a retriever hands a chain)."""
+    parts = [entry.title]
+    if entry.text and entry.text != entry.title:
+        parts.append(entry.text)
+    if entry.steps:
+        parts.append("处理步骤：\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(entry.steps, 1)))
+    return "\n".join(parts)
 
 
 def merge(question: str, answers: Sequence[tuple[str, Answer]], session_id: str, top_k: int) -> Answer:
