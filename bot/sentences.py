@@ -121,7 +121,8 @@ def candidates(entry: Entry) -> list[str]:
     out = []
     for unit in units(entry.text):
         core = unit.strip()
-        if is_caption(core) or (is_block_heading(core) and len(core) < 10):
+        # a heading names a section and answers nothing
+        if is_caption(core) or is_block_heading(core):
             continue
         if not is_finished(core) and fold(core).strip("?？:： ") == title:
             continue
