@@ -99,7 +99,9 @@ class AskResponse(BaseModel):
     session_id: str
     suggestions: list[SuggestionOut] = Field(default_factory=list)
     coverage: Coverage = Field(description="covered, partial (say which part is not), not_covered, off_topic")
-    direct: str | None = Field(description="the sentence(s) of the best entry that answer the question, verbatim")
+    direct: str | None = Field(
+        description="the sentence(s) of the best entry that answer the question, verbatim, one a line"
+    )
     parts: list[PartOut] = Field(default_factory=list, description="one per question when a message asks several")
 
     @classmethod

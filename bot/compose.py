@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.sentences import answer_type, direct_sentences, entry_subjects, gives, subjects, weight
 from corpus import Entry
@@ -62,10 +62,10 @@ def framing(lang: str, decline: str | None = None, contact: str | None = None, c
     """The framing for a language; the deployment's own Chinese decline and contact texts where set."""
     base = FRAMINGS.get(lang, FRAMINGS["zh"])
     if lang == "zh":
-        base = Framing(**{**base.__dict__, "decline": decline or base.decline, "contact": contact or base.contact})
+        base = replace(base, decline=decline or base.decline, contact=contact or base.contact)
     if contact_url:
-        sep = ("（", "）") if lang == "zh" else (" (", ")")
-        base = Framing(**{**base.__dict__, "contact": f"{base.contact}{sep[0]}{contact_url}{sep[1]}"})
+        opening, closing = ("（", "）") if lang == "zh" else (" (", ")")
+        base = replace(base, contact=f"{base.contact}{opening}{contact_url}{closing}")
     return base
 
 
@@ -75,7 +75,6 @@ class Reply:
 
     text: str
     direct: str | None
-    entry: Entry | None
 
 
 def rest_of(entry: Entry, direct: Sequence[str]) -> str:
@@ -117,7 +116,7 @@ def answer(
         lines.append(rest)
     if entry.cut_tail and not pointed:
         lines.append(pointer)
-    return Reply("\n".join(lines), " ".join(direct) or None, entry)
+    return Reply("\n".join(lines), "\n".join(direct) or None)
 
 
 def related_with_steps(topic: Entry, question: str, pool: Sequence[Entry], limit: int = 3) -> list[Entry]:
@@ -148,7 +147,7 @@ def title_only_answer(topic: Entry, related: Sequence[Entry], fr: Framing) -> Re
         for entry in related:
             lines.append(f"· {entry.title}")
             lines.extend(f"  {i}. {s}" for i, s in enumerate(entry.steps, 1))
-    return Reply("\n".join(lines), None, topic)
+    return Reply("\n".join(lines), None)
 
 
 def decline_answer(fr: Framing, suggestions: Sequence[str]) -> Reply:
@@ -158,7 +157,7 @@ def decline_answer(fr: Framing, suggestions: Sequence[str]) -> Reply:
         lines.append(fr.did_you_mean)
         lines.extend(f"· {title}" for title in suggestions)
     lines.append(fr.contact)
-    return Reply("\n".join(lines), None, None)
+    return Reply("\n".join(lines), None)
 
 
 def label_of(entry: Entry) -> str:
