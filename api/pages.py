@@ -11,6 +11,7 @@ from html import escape
 from api.urls import help_url
 from bot import Settings
 from corpus import Entry
+from corpus.validate import is_web_url
 
 KIND_LABEL = {"faq": "常见问题", "rejection": "驳回处理", "troubleshooting": "故障排除"}
 CONTACT_SCHEMES = ("https", "http", "tel", "mailto")
@@ -121,6 +122,10 @@ def help_page(entry: Entry, related: list[Entry], settings: Settings) -> str:
     ]
     if entry.category:
         parts.append(f'<span class="category">{escape(entry.category)}</span>')
+    if entry.source_url and is_web_url(entry.source_url):
+        parts.append(
+            f'<a class="source" href="{escape(entry.source_url)}" rel="noopener noreferrer" target="_blank">原文</a>'
+        )
     parts.append("</p>")
     if entry.text and entry.text != entry.title:
         parts.append(f'<div class="text">{escape(entry.text)}</div>')
