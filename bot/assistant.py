@@ -6,6 +6,7 @@ import logging
 
 from bot import catalogue, wording
 from bot.answers import Answer, SearchHit
+from bot.compose import related_with_steps
 from bot.config import Settings
 from bot.contract import check_k, check_question, check_session_id, check_top_k
 from bot.decide import Decider, load_offtopic
@@ -106,8 +107,14 @@ class Bot:
         return catalogue.find_entry(self.index, entry_id)
 
     def related(self, entry: Entry, limit: int = 5) -> list[Entry]:
-        """The entries an entry names as related."""
-        return catalogue.related_entries(self.index, entry, limit)
+        """The entries an entry names as related; for a topic the documents give no body, the nearest
+        entries that have steps come first."""
+        named = catalogue.related_entries(self.index, entry, limit)
+        if not entry.title_only:
+            return named
+        ranked = [h.entry for h in self.understand(entry.title).retrieval.hits]
+        with_steps = related_with_steps(entry, "", ranked)
+        return [*with_steps, *(e for e in named if e not in with_steps)][:limit]
 
     # ---- questions ------------------------------------------------------------------------------
 
