@@ -19,7 +19,7 @@ from bot.question_log import QuestionLog
 from bot.records import Records
 from bot.retrieve import Mode
 from bot.search import search_depth, search_hits
-from bot.sentences import split_questions
+from bot.sentences import split_questions, weight
 from bot.sessions import SessionStore, Turn
 from bot.vectors import QuestionVectors, fixed_vectors
 from corpus import Entry, load_corpus
@@ -51,6 +51,7 @@ class Bot:
         self.pipeline = Pipeline(QuestionVectors(embedder, settings.embed_cache), self.decider)
         self.sessions = SessionStore(settings.session_max, settings.session_ttl, settings.session_turns)
         self.records = Records(question_log, tickets)
+        weight("备案")  # the word weights the reply is worded with load now, not on the first question
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: VectorEmbeddings | None = None) -> Bot:

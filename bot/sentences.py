@@ -131,24 +131,26 @@ def candidates(entry: Entry) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _idf_table() -> tuple[dict[str, float], float]:
-    """jieba's general-Chinese IDF table and its median: how telling a word is, from outside this corpus."""
-    import jieba.analyse
+def _weights() -> dict[str, int]:
+    """Weights in hundredths from jieba's general-Chinese IDF table, for the words below its median IDF (the
+    everyday ones); every other word weighs fully. Small ints and half the words keep it to a few MiB."""
+    import jieba
 
-    table: dict[str, float] = {}
-    path = Path(jieba.analyse.__file__).parent / "idf.txt"
+    # read the file jieba ships, without importing jieba.analyse (which loads a second copy of it)
+    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    rows: list[tuple[str, float]] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         word, _, value = line.partition(" ")
         with contextlib.suppress(ValueError):
-            table[word] = float(value)
-    values = sorted(table.values())
-    return table, values[len(values) // 2] if values else 1.0
+            rows.append((word, float(value)))
+    values = sorted(value for _, value in rows)
+    median = values[len(values) // 2] if values else 1.0
+    return {word: round(100 * value / median) for word, value in rows if value < median}
 
 
 def weight(term: str) -> float:
     """A term's weight in (0, 1]: everyday words count little, rare and domain words fully."""
-    table, median = _idf_table()
-    return min(table.get(term, median), median) / median
+    return _weights().get(term, 100) / 100
 
 
 def score_sentences(question: str, terms: str, entry: Entry) -> list[Sentence]:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import bot.assistant as assistant  # noqa: E402
 import corpus.loaders as loaders  # noqa: E402
 from bot import Answer, Bot, Settings  # noqa: E402
 from corpus import Entry, load_corpus  # noqa: E402
@@ -61,6 +64,16 @@ def main() -> None:
     parser.add_argument("sets", nargs="+", type=Path)
     args = parser.parse_args()
     raw = raw_entries()
+    wording_ms: list[float] = []
+    compose = assistant.wording.compose
+
+    def timed(*args: object, **kwargs: object) -> Answer:
+        t0 = time.perf_counter()
+        out = compose(*args, **kwargs)  # type: ignore[arg-type]
+        wording_ms.append(1000 * (time.perf_counter() - t0))
+        return out
+
+    assistant.wording.compose = timed  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as tmp:
         bot = Bot.from_settings(Settings(index_dir=Path(tmp) / "index", data_dir=Path(tmp) / "data", rate_limit=0))
         marked = {e.id: e for e in bot.index.entries}
@@ -70,8 +83,13 @@ def main() -> None:
             tally = {k: 0 for k in ("asked", "answered", "direct", "partial", "multi")}
             new_bad = {"cut shown as finished": 0, "link words shown": 0, "title only": 0}
             old_bad = dict.fromkeys(new_bad, 0)
+            ask_ms: list[float] = []
+            old_ms: list[float] = []
+            wording_ms.clear()
             for row in rows:
+                t0 = time.perf_counter()
                 answer: Answer = bot.ask(row["question"])
+                ask_ms.append(1000 * (time.perf_counter() - t0))
                 tally["asked"] += 1
                 if not answer.confident:
                     continue
@@ -84,7 +102,9 @@ def main() -> None:
                 new_bad["link words shown"] += any(w in answer.answer for w in LINK_WORDS)
                 best = raw[answer.sources[0].id]
                 new_bad["title only"] += answer.answer.strip() == best.title.strip()
+                t0 = time.perf_counter()
                 old = old_wording(best)
+                old_ms.append(1000 * (time.perf_counter() - t0))
                 old_steps = [s for link in answer.troubleshooting for s in raw[link.id].steps]
                 old_bad["cut shown as finished"] += shows_cut(old, old_steps, fragments)
                 old_bad["link words shown"] += any(w in old for w in LINK_WORDS)
@@ -98,6 +118,12 @@ def main() -> None:
             print("| answered questions showing | before | now |\n|---|---:|---:|")
             for key in new_bad:
                 print(f"| {key} | {old_bad[key]} | {new_bad[key]} |")
+            print(
+                f"Bot.ask p50 {statistics.median(ask_ms):.2f} ms (first asking: the question is embedded); "
+                f"the answer's wording (wording.compose, per question) mean {statistics.fmean(wording_ms):.3f} ms, "
+                f"p99 {sorted(wording_ms)[int(0.99 * (len(wording_ms) - 1))]:.3f} ms; "
+                f"the old wording of the top entry mean {statistics.fmean(old_ms or [0.0]):.4f} ms"
+            )
             print()
         bot.close()
 
