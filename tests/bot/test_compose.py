@@ -12,6 +12,7 @@ from bot.compose import (
     related_with_steps,
     title_only_answer,
 )
+from bot.curation import apply_overlay
 from bot.normalize import normalize
 from corpus import Entry
 
@@ -135,3 +136,17 @@ def test_parts_each_under_their_question() -> None:
         "问题1：审核多久？\n3-20个工作日\n\n问题2：怎么查？\n查询"
     )
     assert join_parts([("how long?", "x")], EN) == "Question 1: how long?\nx"
+
+
+def test_a_curated_body_makes_a_title_only_topic_an_answer(entries: list[Entry]) -> None:
+    screen = titled(entries, "打开华为云APP网站备案,界面白屏")
+    fix = titled(entries, "已备案成功的网站底部未添加备案号")
+    state = {"title": screen.title, "kind": screen.kind, "text": "请将华为云APP升级至最新版本后重试。"}
+    cut_kept = {"title": fix.title, "kind": fix.kind, "text": fix.text, "questions": ["底部没备案号"]}
+    rewritten = {**cut_kept, "text": "驳回原因: 网站底部未添加备案号。 修改措施: 在网站首页底部添加备案号。"}
+    written, kept = apply_overlay([screen, fix], {screen.id: state, fix.id: cut_kept})
+    assert (written.title_only, kept.cut_tail, kept.questions) == (False, True, ["底部没备案号"])
+    got = answer(written, "备案界面白屏怎么办", "备案界面白屏怎么办", ZH)
+    assert got.direct == "请将华为云APP升级至最新版本后重试。"
+    assert apply_overlay([fix], {fix.id: rewritten})[0].cut_tail is False
+    assert apply_overlay([screen], {screen.id: {**state, "text": ""}})[0].title_only is True
