@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import BotError, CorpusUnavailable, InvalidInput, NotFound, NotReady, Unauthorized
-from bot.errors import Conflict, Forbidden
+from bot.errors import Conflict, Forbidden, Unavailable
 
 log = logging.getLogger("beian_bot.api")
 
@@ -22,6 +22,7 @@ STATUS: dict[type[BotError], int] = {
     Unauthorized: 401,
     Forbidden: 403,
     Conflict: 409,
+    Unavailable: 503,
     CorpusUnavailable: 503,
 }
 _HTTP_CODES = {
@@ -73,7 +74,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(BotError)
     async def _bot_error(request: Request, exc: BotError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        headers = {"Retry-After": "5"} if isinstance(exc, NotReady) else None
+        # both pass by themselves: the index loads, the database comes back
+        headers = {"Retry-After": "5"} if isinstance(exc, NotReady | Unavailable) else None
         return error_response(status, exc.code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)

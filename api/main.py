@@ -22,20 +22,32 @@ from api.logs import configure_logging
 from api.middleware import EdgeMiddleware
 from api.routes import admin, ask, curation, entries, feedback, handoff, health, help, metrics, pages, search, tickets
 from bot import Bot, Settings, get_settings
+from bot.errors import Unavailable
+from index import VectorEmbeddings, get_embedder
 
 log = logging.getLogger("beian_bot")
 REFRESH_SECONDS = 5.0
 
 
 async def _load(app: FastAPI, settings: Settings) -> None:
-    try:
-        app.state.bot = await asyncio.to_thread(Bot.from_settings, settings)
-        app.state.bot.start_background()
-        log.info("ready")
-    except Exception as exc:  # reported by /readyz; the process stays up to say why
-        app.state.load_error = str(exc)
-        log.exception("index failed to load")
-        return
+    embedder: VectorEmbeddings | None = None  # loaded once, kept across retries
+    while True:
+        try:
+            if embedder is None:
+                embedder = await asyncio.to_thread(get_embedder, settings.embedder, settings.embed_workers)
+            app.state.bot = await asyncio.to_thread(Bot.from_settings, settings, embedder)
+            app.state.bot.start_background()
+            app.state.load_error = None
+            log.info("ready")
+            break
+        except Unavailable as exc:  # the database is away: /readyz says so meanwhile; it will come back
+            app.state.load_error = str(exc)
+            log.warning("database unavailable at start; retrying in %.0f s", REFRESH_SECONDS)
+            await asyncio.sleep(REFRESH_SECONDS)
+        except Exception as exc:  # reported by /readyz; the process stays up to say why
+            app.state.load_error = str(exc)
+            log.exception("index failed to load")
+            return
     while True:
         await asyncio.sleep(REFRESH_SECONDS)
         try:

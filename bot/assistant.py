@@ -10,6 +10,7 @@ from bot.answers import Answer, SearchHit
 from bot.compose import related_with_steps
 from bot.config import Settings
 from bot.contract import check_k, check_question, check_session_id, check_top_k
+from bot.conversations import open_sessions
 from bot.curation import CURATED
 from bot.curator import Curator, load_entries
 from bot.decide import Decider, load_offtopic
@@ -26,7 +27,7 @@ from bot.records import Records
 from bot.retrieve import Mode
 from bot.search import search_depth, search_hits
 from bot.sentences import split_questions, weight
-from bot.sessions import SessionStore, Turn
+from bot.sessions import Turn
 from bot.storage import Database
 from bot.storage.setup import open_database
 from bot.vectors import QuestionVectors, fixed_vectors
@@ -56,7 +57,7 @@ class Bot:
         )
         self.intents = intents or self._intent_classifier()
         self.pipeline = Pipeline(QuestionVectors(embedder, settings.embed_cache), self.decider)
-        self.sessions = SessionStore(settings.session_max, settings.session_ttl, settings.session_turns)
+        self.sessions = open_sessions(settings, db)
         self.db = db
         self.records = Records(
             QuestionLog(db) if db else None,
@@ -177,7 +178,8 @@ class Bot:
         session_id = check_session_id(session_id)
         top_k = check_top_k(top_k, self.settings.top_k)
         sid = session_id or self.sessions.new_id()
-        history = list(self.sessions.history(sid))
+        # a new conversation has no history: no look-up (in the database, with PostgreSQL) for a first question
+        history = list(self.sessions.history(sid)) if session_id else []
         retriever = self.live.snapshot.retriever  # one index version for every part of the message
         answers: list[tuple[str, Answer]] = []
         for part in split_questions(question):

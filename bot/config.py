@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -27,7 +27,31 @@ class Settings(BaseSettings):
         description="tickets, feedback, question log, curation, keys, outbox, conversations "
         "(postgresql://... with psycopg 3); unset: SQLite beian.sqlite3 in data_dir",
     )
-    database_pool_size: int = Field(5, ge=1, le=100, description="PostgreSQL connections kept per process")
+    database_pool_size: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections kept per process; at least the requests it serves at once (beyond, "
+        "connections are opened and closed per use)",
+    )
+    database_max_overflow: int = Field(
+        20, ge=0, le=200, description="PostgreSQL connections opened beyond the pool under load, closed after use"
+    )
+    database_pool_timeout: float = Field(
+        5.0, gt=0, le=120, description="seconds a request waits for a free connection before a 503"
+    )
+    database_connect_timeout: int = Field(
+        3, ge=2, le=60, description="seconds to wait for the PostgreSQL server when connecting"
+    )
+    database_pre_ping: bool = Field(
+        True, description="test each pooled connection before use (a restarted server costs no failed request)"
+    )
+    database_pool_recycle: int = Field(1800, ge=60, description="seconds after which a pooled connection is renewed")
+    session_store: Literal["auto", "memory", "database"] = Field(
+        "auto",
+        description="where conversations live: 'database' (any replica can take a follow-up), 'memory' (this "
+        "process only); auto: the database with PostgreSQL, memory with SQLite",
+    )
     handoff_webhook: str | None = Field(None, description="each new ticket is POSTed here as JSON (http or https)")
     webhook_backoff: float = Field(
         2.0, gt=0, le=3600, description="seconds before the first retry of a failed webhook; doubles each time"
@@ -61,7 +85,7 @@ class Settings(BaseSettings):
         0, ge=0, le=256, description="OpenMP threads for a question that finds the embedder idle; 0: every core, 1: off"
     )
     embed_cache: int = Field(4096, ge=0, description="question vectors remembered (LRU); 0 turns the cache off")
-    session_max: int = Field(10_000, ge=1, description="conversations kept in memory")
+    session_max: int = Field(10_000, ge=1, description="conversations kept (in memory, or in the database)")
     session_ttl: int = Field(1800, ge=1, description="seconds a conversation is remembered after its last turn")
     session_turns: int = Field(10, ge=1, description="turns kept per conversation")
     admin_api_key: str | None = Field(

@@ -3,6 +3,7 @@ swapped in within seconds of a change made here or through another replica."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any
@@ -65,7 +66,9 @@ class Curator:
         """Rebuild from the help files and the overlay, then swap."""
         with self._build_lock:
             version = self.store.version()
-            result = self.live.reindex(self.entries())
+            entries = self.entries()
+            with self.shared_build():
+                result = self.live.reindex(entries)
             self._synced = version
         return result
 
@@ -103,10 +106,19 @@ class Curator:
             version = self.store.version()
             if version == self._synced:
                 return False
-            manifest, built = open_store(self.settings).ensure(self.embedder, self.entries())
+            entries = self.entries()
+            with self.shared_build():
+                manifest, built = open_store(self.settings).ensure(self.embedder, entries)
             self._synced = version
             log.info("curation applied", extra={"version": version, "built": built, "embedded": manifest.embedded})
         return self.live.refresh()
+
+    def shared_build(self) -> contextlib.AbstractContextManager[None]:
+        """Held around a build: with a shared Chroma server (and PostgreSQL), replicas build one at a time, so
+        a curation change is embedded once and the others find its vectors on the server."""
+        if not self.settings.chroma_url:
+            return contextlib.nullcontext()
+        return self.db.build_lock()
 
     def _changed(self, result: dict[str, Any]) -> dict[str, Any]:
         self._wake.set()

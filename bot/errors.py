@@ -53,3 +53,9 @@ class Conflict(BotError):
     """The request clashes with the current state (a ticket already closed, an entry edited since)."""
 
     code = "conflict"
+
+
+class Unavailable(BotError):
+    """The shared database cannot be reached right now; the caller may try again shortly."""
+
+    code = "database_unavailable"

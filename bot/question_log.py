@@ -13,11 +13,17 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, select, union_all
 
+from bot.errors import Unavailable
 from bot.normalize import normalize
 from bot.storage import Database
 from bot.storage.models import feedback, questions
 
 log = logging.getLogger("beian_bot")
+# a failed write of the question log is retried after 0.5 s, doubling up to 5 s, until the database is back
+RETRY_FIRST = 0.5
+RETRY_MAX = 5.0
+FLUSH_TIMEOUT = 5.0
+CLOSE_GRACE = 10.0
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
@@ -38,6 +44,7 @@ class QuestionLog:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=100_000)
+        self._closing = threading.Event()
         self._writer = threading.Thread(target=self._drain, name="question-log", daemon=True)
         self._writer.start()
 
@@ -71,20 +78,43 @@ class QuestionLog:
             if batch:
                 for row in batch:
                     row["norm"] = question_key(row["question"])
-                try:
-                    with self.db.begin() as conn:
-                        conn.execute(insert(questions), batch)
-                except Exception:  # the database is away: the log loses this batch, answering goes on
-                    log.exception("question log: %d rows not written", len(batch))
+                self._write(batch)
             for _ in range(len(batch) + (1 if item is None else 0)):
                 self._queue.task_done()
             if item is None:
                 return
 
-    def flush(self) -> None:
-        """Wait until every queued question is written."""
-        if self._writer.is_alive():
-            self._queue.join()
+    def _write(self, batch: list[dict[str, Any]]) -> None:
+        """Insert one batch; while the database is away, keep it and try again (answering goes on meanwhile,
+        and later questions wait in the queue behind it)."""
+        wait = RETRY_FIRST
+        while True:
+            try:
+                with self.db.begin() as conn:
+                    conn.execute(insert(questions), batch)
+                return
+            except Unavailable:
+                if self._closing.is_set():
+                    log.exception("question log: %d rows not written (shutting down)", len(batch))
+                    return
+                log.warning("question log: database unavailable, %d rows kept; retrying in %.1f s", len(batch), wait)
+                self._closing.wait(wait)
+                wait = min(RETRY_MAX, wait * 2)
+            except Exception:  # a row the database refuses: retrying cannot help
+                log.exception("question log: %d rows not written", len(batch))
+                return
+
+    def flush(self, timeout: float = FLUSH_TIMEOUT) -> None:
+        """Wait until every queued question is written (at most ``timeout`` seconds: the database may be away)."""
+        if not self._writer.is_alive():
+            return
+        deadline = time.monotonic() + timeout
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._queue.all_tasks_done.wait(remaining)
 
     def was_asked(self, session_id: str, question: str) -> bool:
         """Whether this question (typed any way) was really asked in this session."""
@@ -189,4 +219,6 @@ class QuestionLog:
         """Write what is queued and stop the writer."""
         if self._writer.is_alive():
             self._queue.put(None)
-            self._writer.join(timeout=10)
+            self._writer.join(timeout=CLOSE_GRACE)
+            self._closing.set()  # a database still away: stop retrying, say what was not written
+            self._writer.join(timeout=5)

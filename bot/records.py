@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.answers import Answer
-from bot.errors import NotFound
+from bot.errors import NotFound, Unavailable
 from bot.handoff import HandoffStore
 from bot.keys import Actor
 from bot.outbox import Outbox
 from bot.question_log import QuestionLog, question_key
-from bot.sessions import SessionStore
+from bot.sessions import Conversations
 
 
 class Records:
@@ -37,7 +37,7 @@ class Records:
 
     def handoff(
         self,
-        sessions: SessionStore,
+        sessions: Conversations,
         session_id: str,
         note: str | None = None,
         contact: str | None = None,
@@ -46,6 +46,8 @@ class Records:
         """Open a ticket for a person, carrying the conversation so far (and send it to the webhook, if set)."""
         tickets = self._tickets()
         turns = sessions.history(session_id)
+        if not turns and sessions.degraded:  # it may well exist, in the database that is away
+            raise Unavailable("the database cannot be reached right now; try again shortly")
         if not turns:
             raise NotFound("no conversation for this session_id (it may have expired)")
         ticket = tickets.create(session_id, turns, note=note, contact=contact, user_ref=user_ref)

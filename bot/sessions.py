@@ -8,6 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,31 @@ class Turn:
     at: float = field(default_factory=time.time)
 
 
+class Conversations(Protocol):
+    """What the bot needs of a conversation store: this process' memory or the shared database."""
+
+    @property
+    def degraded(self) -> bool:
+        """True while the store answers from a fallback (the database is away)."""
+        ...
+
+    def new_id(self) -> str:
+        """A fresh, unguessable session id."""
+        ...
+
+    def history(self, session_id: str) -> list[Turn]:
+        """The turns of a live conversation, oldest first."""
+        ...
+
+    def append(self, session_id: str, turn: Turn) -> None:
+        """Record a turn."""
+        ...
+
+    def __len__(self) -> int:
+        """Conversations held in this process' memory."""
+        ...
+
+
 @dataclass
 class _Session:
     turns: list[Turn]
@@ -30,6 +56,8 @@ class _Session:
 
 class SessionStore:
     """An LRU of sessions with a time-to-live: memory stays flat however many users come and go."""
+
+    degraded = False  # never: nothing here depends on the database
 
     def __init__(
         self, max_sessions: int, ttl: float, max_turns: int, clock: Callable[[], float] = time.monotonic

@@ -83,11 +83,10 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[object]:
-    """A real PostgreSQL 15 server for the session (skipped only when its binaries are not installed)."""
+    """A real PostgreSQL 15 server for the session (missing binaries fail; BEIAN_PG_TESTS=0 skips)."""
     from tests import postgres as pg
 
-    if not pg.available():
-        pytest.skip(f"PostgreSQL server binaries not found in {pg.BIN}")
+    pg.require()
     with pg.running() as server:
         yield server
 

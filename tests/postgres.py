@@ -21,6 +21,20 @@ def available() -> bool:
     return (BIN / "initdb").exists() and (BIN / "pg_ctl").exists()
 
 
+def require() -> None:
+    """Skip when PostgreSQL tests are turned off on purpose (``BEIAN_PG_TESTS=0``); fail when the binaries are
+    missing otherwise, so a CI machine without them cannot pass by skipping."""
+    import pytest
+
+    if os.environ.get("BEIAN_PG_TESTS", "1") == "0":
+        pytest.skip("PostgreSQL tests turned off (BEIAN_PG_TESTS=0)")
+    if not available():
+        pytest.fail(
+            f"PostgreSQL server binaries not found in {BIN}: install Debian's postgresql package "
+            "(or set BEIAN_TEST_PG_BIN), or turn these tests off with BEIAN_PG_TESTS=0"
+        )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -9,14 +9,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+
+from bot.errors import Unavailable
 
 log = logging.getLogger("beian_bot.storage")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # any fixed 64-bit number: the advisory lock replicas take while one of them migrates
 PG_LOCK_KEY = 0x6265_6961_6E00_0014
+# and the one replicas take while one of them builds an index version into a shared Chroma server
+PG_BUILD_KEY = 0x6265_6961_6E00_0015
+DOWN = "the database cannot be reached right now; try again shortly"
 DEFAULT_FILE = "beian.sqlite3"
 
 
@@ -33,7 +39,18 @@ def database_url(url: str | None, data_dir: str | Path) -> str:
 class Database:
     """An engine with the schema at the newest migration; safe to share between threads."""
 
-    def __init__(self, url: str, pool_size: int = 5, upgrade: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        pool_size: int = 20,
+        upgrade: bool = True,
+        *,
+        max_overflow: int = 20,
+        pool_timeout: float = 5.0,
+        connect_timeout: int = 3,
+        pre_ping: bool = True,
+        pool_recycle: int = 1800,
+    ) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -44,10 +61,45 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+                self.url,
+                poolclass=_Pool,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pool_timeout=pool_timeout,
+                pool_pre_ping=pre_ping,
+                pool_recycle=pool_recycle,
+                connect_args={"connect_timeout": connect_timeout},
             )
+        event.listen(self.engine, "handle_error", _unreachable)
+        # the same pool, each statement committed on its own: single-statement reads and writes on the request
+        # path skip BEGIN / COMMIT round trips
+        self.autocommit: Engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         if upgrade:
             self.upgrade()
+
+    def connect(self) -> Connection:
+        """A connection without a transaction of its own (reads)."""
+        return self.engine.connect()
+
+    @contextlib.contextmanager
+    def build_lock(self) -> Iterator[None]:
+        """Held while building an index version into a shared Chroma server: replicas that see one curation
+        change build one after another, and all but the first find every vector on the server. A no-op on
+        SQLite (one host)."""
+        if self.is_sqlite:
+            yield
+            return
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": PG_BUILD_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                try:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": PG_BUILD_KEY})
+                    conn.commit()
+                except Unavailable:  # the session ended with the server: its lock went with it
+                    pass
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -105,6 +157,26 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+class _Pool(QueuePool):
+    """A queue pool that reports a wait for a free connection past ``pool_timeout`` as the database being
+    unavailable (a 503 with Retry-After), like a refused connection."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        try:
+            return super()._do_get()
+        except exc.TimeoutError as err:
+            raise Unavailable(f"{DOWN} (no free connection)") from err
+
+
+def _unreachable(ctx: ExceptionContext) -> None:
+    """Connection-level failures (refused, reset, server shutting down, locked) become :class:`Unavailable`;
+    errors in a statement itself (a constraint, bad SQL) stay what they are."""
+    if ctx.is_pre_ping:  # the pool handles these itself by reconnecting
+        return
+    if ctx.is_disconnect or isinstance(ctx.sqlalchemy_exception, exc.OperationalError | exc.InterfaceError):
+        raise Unavailable(DOWN)
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

@@ -18,7 +18,16 @@ def open_database(settings: Settings, upgrade: bool = True) -> Database:
     from bot.question_log import question_key
     from bot.storage.legacy import import_legacy
 
-    db = Database(database_url(settings.database_url, settings.data_dir), settings.database_pool_size, upgrade=False)
+    db = Database(
+        database_url(settings.database_url, settings.data_dir),
+        settings.database_pool_size,
+        upgrade=False,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout,
+        connect_timeout=settings.database_connect_timeout,
+        pre_ping=settings.database_pre_ping,
+        pool_recycle=settings.database_pool_recycle,
+    )
     if upgrade:
 
         def legacy(conn: Connection) -> None:

@@ -39,6 +39,9 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
+# a loaded CI machine answers slower than Playwright's 5 s default for assertions; failures stay failures
+expect.set_options(timeout=30_000)
+
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",

@@ -20,6 +20,9 @@ pytestmark = pytest.mark.slow
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
+# a loaded CI machine answers slower than Playwright's 5 s default for assertions; failures stay failures
+expect.set_options(timeout=30_000)
+
 UNANSWERED = "备案支持微信支付吗"
 ATTACHED = "你们的客服几点下班"
 LIVE_WITHIN = 30.0
