@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import BotError, CorpusUnavailable, InvalidInput, NotFound, NotReady, Unauthorized
-from bot.errors import Conflict, Forbidden, Unavailable
+from bot.errors import Conflict, Forbidden, Unavailable, VectorStoreUnavailable
 
 log = logging.getLogger("beian_bot.api")
 
@@ -23,6 +23,7 @@ STATUS: dict[type[BotError], int] = {
     Forbidden: 403,
     Conflict: 409,
     Unavailable: 503,
+    VectorStoreUnavailable: 503,
     CorpusUnavailable: 503,
 }
 _HTTP_CODES = {
@@ -32,6 +33,7 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    408: "request_timeout",
     409: "conflict",
     411: "length_required",
     413: "payload_too_large",

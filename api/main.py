@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,30 +31,47 @@ REFRESH_SECONDS = 5.0
 
 
 async def _load(app: FastAPI, settings: Settings) -> None:
+    """Load the bot, retrying until it loads; then follow new builds, and retry a build that failed."""
     embedder: VectorEmbeddings | None = None  # loaded once, kept across retries
-    while True:
+    delay = settings.retry_seconds
+    while app.state.bot is None:
         try:
             if embedder is None:
-                embedder = await asyncio.to_thread(get_embedder, settings.embedder, settings.embed_workers)
+                embedder = await asyncio.to_thread(
+                    get_embedder, settings.embedder, settings.embed_workers, settings.embed_lone_threads
+                )
             app.state.bot = await asyncio.to_thread(Bot.from_settings, settings, embedder)
-            app.state.bot.start_background()
-            app.state.load_error = None
-            log.info("ready")
-            break
-        except Unavailable as exc:  # the database is away: /readyz says so meanwhile; it will come back
+        except Unavailable as exc:  # the database is away: /readyz says so meanwhile; it comes back by itself
             app.state.load_error = str(exc)
             log.warning("database unavailable at start; retrying in %.0f s", REFRESH_SECONDS)
             await asyncio.sleep(REFRESH_SECONDS)
-        except Exception as exc:  # reported by /readyz; the process stays up to say why
+        except Exception as exc:  # reported by /readyz; the process stays up to say why, and tries again
             app.state.load_error = str(exc)
-            log.exception("index failed to load")
-            return
+            log.exception("index failed to load; next try in %g s", delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, settings.retry_seconds * 10)
+    app.state.load_error = None
+    bot: Bot = app.state.bot
+    bot.start_background()
+    log.info("ready", extra={"build": bot.index.manifest.build_id, "stale": bot.stale})
+    delay = settings.retry_seconds
+    next_try = time.monotonic() + delay
     while True:
-        await asyncio.sleep(REFRESH_SECONDS)
+        await asyncio.sleep(min(REFRESH_SECONDS, settings.retry_seconds))
         try:
-            await asyncio.to_thread(app.state.bot.refresh)
+            await asyncio.to_thread(bot.refresh)
         except Exception:  # keep serving the index we have; say why the new one did not load
             log.exception("index refresh failed")
+        if bot.stale is None or time.monotonic() < next_try:
+            continue
+        try:
+            await asyncio.to_thread(bot.catch_up)
+            delay = settings.retry_seconds
+            log.info("index is current again", extra={"build": bot.index.manifest.build_id})
+        except Exception as exc:
+            delay = min(delay * 2, settings.retry_seconds * 10)
+            log.warning("still serving the last good build; next try in %g s", delay, extra={"reason": str(exc)[:500]})
+        next_try = time.monotonic() + delay
 
 
 @asynccontextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
@@ -222,15 +223,20 @@ class EdgeMiddleware:
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if path.startswith("/v1/") and not (media in _JSON_TYPES or media.endswith("+json")):
             raise _Reject(415, "unsupported_media_type", "send the body as application/json")
-        return await self._read_body(receive)
+        return await self._read_body(receive, self.settings.body_timeout)
 
     @staticmethod
-    async def _read_body(receive: Receive) -> Receive | None:
-        """Read the whole body, refusing it past ``MAX_BODY``; a chunked upload cannot slip past the limit."""
+    async def _read_body(receive: Receive, timeout: float) -> Receive | None:
+        """Read the whole body, refusing it past ``MAX_BODY`` or after ``timeout`` seconds; a chunked upload
+        cannot slip past the limit, a trickling one cannot hold the connection."""
         chunks: list[bytes] = []
         seen = 0
+        deadline = time.monotonic() + timeout
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                raise _Reject(408, "request_timeout", f"the request body did not arrive within {timeout:g} s") from None
             if message["type"] == "http.disconnect":
                 return None
             if message["type"] != "http.request":
@@ -276,7 +282,7 @@ class EdgeMiddleware:
         headers = [(b"content-length", str(len(body)).encode())]
         if error is not None:
             headers.append((b"content-type", b"application/json"))
-        if status in (400, 413, 414, 431):
+        if status in (400, 408, 413, 414, 431):
             headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
         await send({"type": "http.response.body", "body": body})

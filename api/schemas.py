@@ -234,12 +234,13 @@ class HandoffResponse(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    """``POST /v1/feedback``."""
+    """``POST /v1/feedback``: about a question asked in session ``session_id`` (its latest when ``question`` is
+    left out), once per answer."""
 
     model_config = ConfigDict(extra="forbid")
 
     helpful: StrictBool
-    session_id: SessionId | None = None
+    session_id: SessionId
     question: Annotated[StrictStr, Field(max_length=QUESTION_MAX)] | None = None
     entry_id: Annotated[StrictStr, Field(max_length=64)] | None = None
     comment: Annotated[StrictStr, Field(max_length=1000)] | None = None

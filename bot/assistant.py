@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from bot import catalogue, wording
@@ -14,14 +15,14 @@ from bot.conversations import open_sessions
 from bot.curation import CURATED
 from bot.curator import Curator, load_entries
 from bot.decide import Decider, load_offtopic
-from bot.errors import CorpusUnavailable, NotFound
+from bot.errors import CorpusUnavailable, InvalidInput, NotFound
 from bot.handoff import HandoffStore
 from bot.intents import IntentClassifier, load_examples
 from bot.keys import Actor, KeyStore
 from bot.live_index import LiveIndex, open_store
 from bot.normalize import normalize
 from bot.outbox import Outbox
-from bot.pipeline import LINK_DEPTH, Pipeline, Understood
+from bot.pipeline import LINK_DEPTH, TOPIC_MAX_CHARS, Pipeline, Understood
 from bot.question_log import QuestionLog
 from bot.records import Records
 from bot.retrieve import Mode
@@ -31,7 +32,7 @@ from bot.sessions import Turn
 from bot.storage import Database
 from bot.storage.setup import open_database
 from bot.vectors import QuestionVectors, fixed_vectors
-from corpus import Entry
+from corpus import CorpusError, Entry, load_corpus
 from index import LoadedIndex, VectorEmbeddings, get_embedder
 
 log = logging.getLogger("beian_bot")
@@ -74,26 +75,40 @@ class Bot:
         missing or stale (if allowed), open it."""
         embedder = embedder or get_embedder(settings.embedder, settings.embed_workers, settings.embed_lone_threads)
         store = open_store(settings)
+        removed = store.clean_stale()
+        if removed:
+            log.info("removed partial builds", extra={"removed": removed})
         db = open_database(settings)
+        stale = None
+        loaded: tuple[int, list[Entry]] | None = None
         try:
             if settings.build_on_start:
-                version, base, entries = load_entries(settings, db)
-                manifest, built = store.ensure(embedder, entries)
-                if built:
-                    log.info("index built", extra={"chunks": manifest.chunks, "entries": manifest.entries})
+                try:
+                    version, base, entries = load_entries(settings, db)
+                    loaded = (version, base)
+                    manifest, built = store.ensure(embedder, entries)
+                    if built:
+                        log.info("index built", extra={"chunks": manifest.chunks, "entries": manifest.entries})
+                except Exception as exc:
+                    if store.current() is None:
+                        raise
+                    # a broken corpus file or a Chroma server that is down must not take answering away
+                    stale = f"{type(exc).__name__}: {exc}"
+                    log.warning("serving the last good build", extra={"reason": stale})
             bot = cls(settings, embedder, store.load(), db=db)
         except BaseException:
             db.close()
             raise
         assert bot.curator is not None
-        if not settings.build_on_start:
+        bot.live.stale = stale
+        if loaded is None:
             # serve the index as it is, even when the corpus cannot be read now; the index's entries stand in
             # for the files (an entry without an overlay row is exactly its file entry)
             try:
-                version, base, _ = load_entries(settings, db)
+                loaded = load_entries(settings, db)[:2]
             except CorpusUnavailable:
-                version, base = bot.curator.store.version(), list(bot.index.entries)
-        bot.curator.adopt(version, base)
+                loaded = (bot.curator.store.version(), list(bot.index.entries))
+        bot.curator.adopt(*loaded)
         return bot
 
     def start_background(self) -> None:
@@ -129,6 +144,36 @@ class Bot:
         """Rebuild from the configured corpus (and the curation overlay) aside, then swap; answers keep flowing
         meanwhile."""
         return self.curator.reindex() if self.curator is not None else self.live.reindex()
+
+    @property
+    def stale(self) -> str | None:
+        """Why the index answering is not the configured corpus' (the build failed); None when it is."""
+        return self.live.stale
+
+    def catch_up(self) -> bool:
+        """After a failed start: read the corpus (and the curation overlay) again, rebuild when the live build
+        does not match it, else follow ``CURRENT``; True once current (``stale`` cleared), else raises why not."""
+        if self.curator is not None:
+            entries = self.curator.entries()
+        else:
+            try:
+                entries = load_corpus(self.settings.corpus or None)
+            except CorpusError as exc:
+                raise CorpusUnavailable(f"corpus cannot be loaded: {exc}") from exc
+        if not open_store(self.settings).is_fresh(self.embedder, entries):
+            self.reindex()
+        else:
+            self.refresh()  # built meanwhile by another process (beian-bot index build)
+        self.live.stale = None
+        return True
+
+    def reindex_status(self) -> dict[str, object]:
+        """The running reindex's phase and progress, and how the last one ended."""
+        return self.live.reindexer.status()
+
+    def cancel_reindex(self) -> dict[str, object]:
+        """Stop the running reindex at its next batch; the live index stays as it is."""
+        return self.live.reindexer.cancel()
 
     def refresh(self) -> bool:
         """Swap to the build another process made, if any; True when swapped."""
@@ -187,12 +232,15 @@ class Bot:
             answer = wording.compose(understood, sid, top_k, self.settings, self.intents, part)
             top = answer.sources[0].id if answer.confident and answer.sources else None
             # a later part may lean on an earlier one ("管局审核要多久？APP的呢？")
-            history.append(Turn(part, understood.query.text, answer.answer, top, answer.confident))
+            history.append(Turn(part, understood.query.text[:TOPIC_MAX_CHARS], answer.answer, top, answer.confident))
             answers.append((part, answer))
         answer = answers[0][1] if len(answers) == 1 else wording.merge(question, answers, sid, top_k)
         turns = history[-len(answers) :]
         topic = next((t.entry_id for t in reversed(turns) if t.entry_id), None)
-        self.sessions.append(sid, Turn(question, turns[-1].resolved, answer.answer, topic, answer.confident))
+        # a turn keeps what a follow-up and a transcript need, bounded: the topic's head, the answer interned
+        self.sessions.append(
+            sid, Turn(question, turns[-1].resolved, sys.intern(answer.answer), topic, answer.confident)
+        )
         best = answer.sources[0] if answer.confident and answer.sources else None
         self.records.log(sid, question, answer, best.id if best else None, best.title if best else None)
         return answer
@@ -234,8 +282,21 @@ class Bot:
         entry_id: str | None = None,
         comment: str | None = None,
     ) -> int:
-        """Record whether an answer helped."""
-        return self.records.feedback(lambda i: i in self.index.by_id, helpful, session_id, question, entry_id, comment)
+        """Record whether an answer helped. It must be about a question really asked in that session (the latest
+        one when ``question`` is not given), once per answer: nobody can write into the gap report otherwise."""
+        if session_id is None:
+            raise InvalidInput("session_id: feedback needs the session_id of the conversation it is about")
+        check_session_id(session_id)
+        if entry_id is not None and entry_id not in self.index.by_id:
+            raise NotFound(f"no entry with id {entry_id!r}")
+        asked = question.strip() if question is not None else None
+        try:
+            asked = self.sessions.vote(session_id, asked).question
+        except NotFound:
+            # asked through another replica: the shared question log knows (one vote per answer is kept in memory)
+            if asked is None or not self.records.was_asked(session_id, asked):
+                raise
+        return self.records.feedback(lambda i: i in self.index.by_id, helpful, session_id, asked, entry_id, comment)
 
     def report(self, limit: int = 20) -> dict[str, object]:
         """What was asked and not answered, and which entries answer most."""

@@ -34,7 +34,7 @@ def _index(args: argparse.Namespace) -> int:
     from bot.config import get_settings
     from bot.live_index import open_store
     from corpus import CorpusError, load_corpus
-    from index import get_embedder
+    from index import BuildControl, CorpusTooLarge, StoreUnavailable, get_embedder
 
     settings = get_settings()
     store = open_store(settings)
@@ -54,7 +54,16 @@ def _index(args: argparse.Namespace) -> int:
     if args.if_missing and store.is_fresh(embedder, entries):
         print(f"index is up to date ({store.current().build_id})")  # type: ignore[union-attr]
         return 0
-    manifest = store.build(embedder, entries, progress=not args.quiet)
+    control = BuildControl()
+    try:
+        manifest = store.build(embedder, entries, progress=not args.quiet, control=control)
+    except KeyboardInterrupt:
+        # the embedding thread stops at its next batch; the partial build is removed, CURRENT never moved
+        print("\ncancelled: the live index is unchanged", file=sys.stderr)
+        return 130
+    except (CorpusTooLarge, StoreUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, CorpusTooLarge) else 3
     print(
         f"built {manifest.build_id}: {manifest.entries} entries, {manifest.chunks} chunks, "
         f"{manifest.embedded} embedded, embedder {manifest.embedder} ({manifest.dimension}d)"
@@ -121,6 +130,9 @@ def _eval(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from bot.config import get_settings
+
+    settings = get_settings()
     uvicorn.run(
         "api.main:app",
         host=args.host,
@@ -128,6 +140,14 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_config=None,
         timeout_graceful_shutdown=10,
+        # BEIAN_TRUST_PROXY is the one switch for X-Forwarded-For (read by the app's middleware); uvicorn's own
+        # default trusts it from loopback and would let any local peer pick its own rate-limit bucket
+        proxy_headers=False,
+        forwarded_allow_ips="",
+        server_header=False,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        # header deadline, connection bound, JSON protocol errors (api/protocol.py)
+        http="api.protocol:BoundedProtocol",
     )
     return 0
 

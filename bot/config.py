@@ -65,7 +65,18 @@ class Settings(BaseSettings):
     exact_search_max: int = Field(
         50_000, ge=0, description="chunks up to which dense search scans every vector; above, Chroma's HNSW"
     )
+    chroma_timeout: float = Field(30.0, gt=0, description="seconds any one call to the Chroma server may take")
+    max_entries: int = Field(20_000, ge=1, description="entries a build takes on; a larger corpus is refused up front")
+    max_corpus_bytes: int = Field(
+        20_000_000, ge=1, description="bytes of entry text a build takes on; a larger corpus is refused up front"
+    )
     build_on_start: bool = Field(True, description="build a missing or stale index when the server starts")
+    retry_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="after a failed start or build, seconds until the next try (doubling up to 10x); meanwhile the "
+        "last good build answers",
+    )
     min_confidence: float = Field(
         0.0, description="answer when the best entry beats off-topic text by at least this margin"
     )
@@ -97,6 +108,14 @@ class Settings(BaseSettings):
     )
     rate_limit: int = Field(120, ge=0, description="requests a minute per client on /v1; 0 turns it off")
     trust_proxy: bool = Field(False, description="take the client address from X-Forwarded-For")
+    header_timeout: float = Field(
+        10.0, gt=0, description="seconds a request's headers may take to arrive before the connection is dropped"
+    )
+    body_timeout: float = Field(10.0, gt=0, description="seconds a request's body may take to arrive (then 408)")
+    keep_alive_timeout: int = Field(5, ge=1, description="seconds an idle kept-alive connection stays open")
+    max_connections: int = Field(
+        1000, ge=1, description="open connections per server process; one past it is answered 503 and closed"
+    )
     log_level: str = Field("INFO", description="level of the JSON log lines on stderr (DEBUG, INFO, WARNING, ...)")
 
     @field_validator("corpus", "allowed_origins", mode="before")

@@ -106,6 +106,14 @@ class DatabaseSessionStore:
             while len(self._pending) > self.max_sessions:
                 self._pending.popitem(last=False)
 
+    def vote(self, session_id: str, question: str | None) -> Turn:
+        """Mark the turn a vote is about as voted on, among the turns this replica answered.
+
+        A question asked through another replica raises :class:`NotFound` here; the caller checks the shared
+        question log instead (one vote per answer is kept by the replica that gave it).
+        """
+        return self.local.vote(session_id, question)
+
     def _write(self, session_id: str, turns: list[Turn]) -> None:
         now = self._clock()
         if not self.db.is_sqlite:

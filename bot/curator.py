@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.curation import CurationStore, apply_overlay
-from bot.errors import CorpusUnavailable
+from bot.errors import Conflict, CorpusUnavailable
 from bot.keys import Actor
 from bot.live_index import LiveIndex, open_store
 from bot.storage import Database
@@ -63,13 +63,18 @@ class Curator:
         return entries
 
     def reindex(self) -> dict[str, object]:
-        """Rebuild from the help files and the overlay, then swap."""
-        with self._build_lock:
+        """Rebuild from the help files and the overlay, then swap; :class:`Conflict` at once while another
+        build (a reindex, or curation being applied) runs, rather than a request waiting minutes for it."""
+        if not self._build_lock.acquire(blocking=False):
+            raise Conflict("a reindex is already running; see GET /v1/admin/reindex, or cancel it")
+        try:
             version = self.store.version()
             entries = self.entries()
             with self.shared_build():
                 result = self.live.reindex(entries)
             self._synced = version
+        finally:
+            self._build_lock.release()
         return result
 
     def start(self) -> None:

@@ -50,7 +50,8 @@ class Forbidden(BotError):
 
 
 class Conflict(BotError):
-    """The request clashes with the current state (a ticket already closed, an entry edited since)."""
+    """The request clashes with the current state (a ticket already closed, an entry edited since, a reindex
+    already running, an answer already voted on)."""
 
     code = "conflict"
 
@@ -59,3 +60,21 @@ class Unavailable(BotError):
     """The shared database cannot be reached right now; the caller may try again shortly."""
 
     code = "database_unavailable"
+
+
+class ReindexCancelled(Conflict):
+    """The reindex was cancelled before it finished; the previous index stays live."""
+
+    code = "cancelled"
+
+
+class CorpusTooLarge(InvalidInput):
+    """The corpus is over the configured build limits; nothing was built."""
+
+    code = "corpus_too_large"
+
+
+class VectorStoreUnavailable(BotError):
+    """The Chroma server is down or does not answer in time."""
+
+    code = "unavailable"

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.errors import CorpusUnavailable
+from bot.reindex import Reindexer
 from bot.retrieve import HybridRetriever, Mode
 from corpus import CorpusError, Entry, load_corpus
-from index import IndexStore, LoadedIndex, VectorEmbeddings
+from index import BuildControl, IndexStore, LoadedIndex, VectorEmbeddings
 
 log = logging.getLogger("beian_bot")
 
@@ -21,8 +22,15 @@ RETIRE_AFTER = 30.0
 
 
 def open_store(settings: Settings) -> IndexStore:
-    """The index folder (and Chroma server, if any) the settings name."""
-    return IndexStore(settings.index_dir, settings.chroma_url, settings.exact_search_max)
+    """The index folder (and Chroma server, if any) the settings name, with the build limits."""
+    return IndexStore(
+        settings.index_dir,
+        settings.chroma_url,
+        settings.exact_search_max,
+        chroma_timeout=settings.chroma_timeout,
+        max_entries=settings.max_entries,
+        max_bytes=settings.max_corpus_bytes,
+    )
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,9 @@ class LiveIndex:
         self._swap_lock = threading.Lock()
         self._reload_lock = threading.Lock()
         self._retired: list[tuple[float, LoadedIndex]] = []
+        self.reindexer = Reindexer()
+        # why the build answering is not the configured corpus' (a failed start or build); None when it is
+        self.stale: str | None = None
 
     def _snap(self, index: LoadedIndex) -> Snapshot:
         return Snapshot(index, HybridRetriever(index, self.embedder, lexical_weight=self.settings.lexical_weight))
@@ -65,13 +76,20 @@ class LiveIndex:
 
     def reindex(self, entries: list[Entry] | None = None) -> dict[str, object]:
         """Rebuild from these entries (the configured corpus by default) aside, then swap; answers keep flowing
-        meanwhile."""
+        meanwhile. One at a time (:class:`Conflict`), within the build limits, cancellable through
+        :attr:`reindexer`."""
+        result = self.reindexer.run(lambda control: self._rebuild(control, entries))
+        self.stale = None
+        return result
+
+    def _rebuild(self, control: BuildControl, entries: list[Entry] | None) -> dict[str, object]:
         if entries is None:
+            control.enter("reading the corpus")
             try:
                 entries = load_corpus(self.settings.corpus or None)
             except CorpusError as exc:
                 raise CorpusUnavailable(f"corpus cannot be loaded: {exc}") from exc
-        manifest = open_store(self.settings).build(self.embedder, entries)
+        manifest = open_store(self.settings).build(self.embedder, entries, control=control)
         self.refresh()
         return {
             "build": manifest.build_id,

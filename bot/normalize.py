@@ -64,6 +64,9 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 )
 
 
+LEXICAL_MAX_CHARS = 200
+
+
 @dataclass(frozen=True)
 class Query:
     """A normalised question: ``text`` for the embedder, ``lexical`` (expanded) for BM25."""
@@ -89,5 +92,6 @@ def normalize(question: str) -> Query:
         for pattern, repl in GLOSSARY:
             if re.search(pattern, text):
                 extra.append(repl)
-    lexical = " ".join([text, *extra])
+    # BM25 reads a bounded head of a long question (jieba and scoring grow with it); the expansions always
+    lexical = " ".join([text[:LEXICAL_MAX_CHARS], *extra])
     return Query(original=question, text=text, lexical=lexical)

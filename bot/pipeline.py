@@ -26,6 +26,14 @@ _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|如果|要是|然后)|呢[?
 _LEANING = frozenset(
     ["那", "那要", "这", "这要", "它", "上面", "刚才", "about", "and", "if", "then", "that", "this", "one"]
 )
+# Work per question is bounded whatever its length. The embedder's cost grows faster than the text (a 500-character
+# question cost ~65x a short one): only the first EMBED_MAX_CHARS of the normalised question are embedded; every
+# labelled question is shorter (the longest normalises to 65). BM25 reads the first LEXICAL_MAX_CHARS (see
+# bot/normalize.py). A follow-up borrows at most TOPIC_MAX_WORDS topic words, found in the first TOPIC_MAX_CHARS
+# of the previous question (part-of-speech tagging cost ~1.7 ms a character on unknown text).
+EMBED_MAX_CHARS = 80
+TOPIC_MAX_CHARS = 80
+TOPIC_MAX_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ class Pipeline:
         t0 = time.perf_counter()
         query = normalize(question)
         t1 = time.perf_counter()
-        vector = self.vectors.embed(query.text)
+        vector = self.vectors.embed(query.text[:EMBED_MAX_CHARS])
         t2 = time.perf_counter()
         retrieval = retriever.retrieve(query, depth, vector)
         judged = retrieval if judge is None or judge is retriever else judge.retrieve(query, depth, vector)
@@ -97,7 +105,7 @@ class Pipeline:
         fresh = new_terms(question, previous.resolved)
         if fresh and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
             return alone
-        topic = " ".join(topic_words(previous.resolved)) or previous.resolved
+        topic = last_topic(previous.resolved)
         with_topic = self.run(f"{topic} {question}", retriever, depth)
         if not with_topic.confident or not with_topic.retrieval.hits:
             return alone
@@ -119,3 +127,9 @@ def new_terms(question: str, topic: str) -> set[str]:
             continue
         out.add(term)
     return out
+
+
+def last_topic(resolved: str) -> str:
+    """The topic a follow-up borrows from the previous question: its first nouns, bounded in length."""
+    head = resolved[:TOPIC_MAX_CHARS]
+    return " ".join(topic_words(head)[:TOPIC_MAX_WORDS]) or head

@@ -7,13 +7,20 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from bot.errors import Conflict, NotFound
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Turn:
-    """One question and what the bot made of it."""
+    """One question and what the bot made of it.
+
+    ``resolved`` is the head of the normalised question (what a follow-up borrows its topic from), not all of it;
+    ``answer`` is shared with every other turn that got the same text (interned): a turn holds little more than
+    its question. ``voted``: feedback on this answer was recorded.
+    """
 
     question: str
     resolved: str
@@ -21,6 +28,7 @@ class Turn:
     entry_id: str | None
     confident: bool
     at: float = field(default_factory=time.time)
+    voted: bool = False
 
 
 class Conversations(Protocol):
@@ -41,6 +49,10 @@ class Conversations(Protocol):
 
     def append(self, session_id: str, turn: Turn) -> None:
         """Record a turn."""
+        ...
+
+    def vote(self, session_id: str, question: str | None) -> Turn:
+        """Mark the turn a vote is about as voted on (see :meth:`SessionStore.vote`)."""
         ...
 
     def __len__(self) -> int:
@@ -99,6 +111,30 @@ class SessionStore:
             while len(self._data) > self.max_sessions:
                 self._data.popitem(last=False)
             self._expire(now)
+
+    def vote(self, session_id: str, question: str | None) -> Turn:
+        """Mark the turn a vote is about as voted on, and return it: the latest one asking ``question`` not yet
+        voted on (the latest turn when ``question`` is None).
+
+        :class:`NotFound` when the session is unknown or expired, or never asked that question;
+        :class:`Conflict` when every such turn already has its vote.
+        """
+        now = self._clock()
+        with self._lock:
+            session = self._data.get(session_id)
+            if session is None or now - session.touched > self.ttl:
+                raise NotFound("no conversation for this session_id (it may have expired)")
+            asked = [i for i, t in enumerate(session.turns) if question is None or t.question == question]
+            if not asked:
+                raise NotFound("this question was not asked in this conversation")
+            if question is None:
+                asked = asked[-1:]
+            open_turns = [i for i in asked if not session.turns[i].voted]
+            if not open_turns:
+                raise Conflict("feedback on this answer was already recorded")
+            turn = replace(session.turns[open_turns[-1]], voted=True)
+            session.turns[open_turns[-1]] = turn
+            return turn
 
     def _expire(self, now: float) -> None:
         # the oldest sit first: stop at the first live one

@@ -1,6 +1,8 @@
 """Entries to searchable chunks: embeddings in Chroma and a BM25 index over jieba tokens."""
 
+from index.chroma import StoreUnavailable
 from index.chunking import Chunk, chunk_entries
+from index.control import BuildControl, Cancelled, CorpusTooLarge
 from index.embeddings import VectorEmbeddings, get_embedder
 from index.loaded import LoadedIndex
 from index.manifest import INDEX_VERSION, IndexLoadError, Manifest
@@ -9,11 +11,15 @@ from index.store import IndexStore
 
 __all__ = [
     "INDEX_VERSION",
+    "BuildControl",
+    "Cancelled",
     "Chunk",
+    "CorpusTooLarge",
     "IndexLoadError",
     "IndexStore",
     "LoadedIndex",
     "Manifest",
+    "StoreUnavailable",
     "VectorEmbeddings",
     "chunk_entries",
     "get_embedder",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
 
 from corpus import Entry
-from index.chroma import chroma_client, close_client
+from index.chroma import CHROMA_TIMEOUT, chroma_client, chroma_errors, close_client
 from index.chunking import Chunk
 from index.manifest import IndexLoadError, Manifest
 from index.ranking import per_entry_max, top_positions, unit_rows
@@ -24,7 +25,9 @@ EXACT_SEARCH_MAX = 50_000
 class LoadedIndex:
     """A built index opened for queries: entries, chunks, the Chroma collection and BM25."""
 
-    def __init__(self, folder: Path, manifest: Manifest, exact_max: int = EXACT_SEARCH_MAX) -> None:
+    def __init__(
+        self, folder: Path, manifest: Manifest, exact_max: int = EXACT_SEARCH_MAX, timeout: float = CHROMA_TIMEOUT
+    ) -> None:
         self.folder = folder
         self.manifest = manifest
         self.entries = [Entry.from_dict(json.loads(line)) for line in read_lines(folder / "entries.jsonl")]
@@ -40,17 +43,22 @@ class LoadedIndex:
         self.chunk_pos = {c.id: i for i, c in enumerate(self.chunks)}
         self.bm25 = bm25s.BM25.load(str(folder / "bm25"), load_corpus=False)
         self._vocab: dict[str, int] = dict(self.bm25.vocab_dict)
-        path = None if manifest.chroma_url else folder / "chroma"
-        self.client = chroma_client(path, manifest.chroma_url)
-        self.collection = self.client.get_collection(manifest.collection)
-        count = self.collection.count()
-        if count != manifest.chunks:
-            raise IndexLoadError(f"collection {manifest.collection} holds {count} chunks, expected {manifest.chunks}")
+        self.client: Any = None
+        self.collection: Any = None
         self.vectors: np.ndarray | None = None
         if len(self.chunks) <= exact_max:
+            # answering scans these vectors and never asks Chroma: a Chroma server that is down does not matter
             self.vectors = unit_rows(np.load(folder / "vectors.npy"))
             if self.vectors.shape != (len(self.chunks), manifest.dimension):
                 raise IndexLoadError(f"vectors.npy has shape {self.vectors.shape}, expected {len(self.chunks)} rows")
+            return
+        path = None if manifest.chroma_url else folder / "chroma"
+        with chroma_errors(manifest.chroma_url):
+            self.client = chroma_client(path, manifest.chroma_url, timeout)
+            self.collection = self.client.get_collection(manifest.collection)
+            count = self.collection.count()
+        if count != manifest.chunks:
+            raise IndexLoadError(f"collection {manifest.collection} holds {count} chunks, expected {manifest.chunks}")
 
     @property
     def exact(self) -> bool:
@@ -69,7 +77,8 @@ class LoadedIndex:
         if self.vectors is not None:
             scores = self.similarities(vector)
             return [(int(i), float(scores[i])) for i in top_positions(scores, k)]
-        res = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        with chroma_errors(self.manifest.chroma_url):
+            res = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
         ids, dists = res["ids"][0], res["distances"][0]
         return [(self.chunk_pos[i], 1.0 - float(d)) for i, d in zip(ids, dists, strict=True) if i in self.chunk_pos]
 
@@ -94,7 +103,8 @@ class LoadedIndex:
         alive; the process-wide cache is never cleared wholesale.
         """
         self.collection = None
-        close_client(self.client)
+        if self.client is not None:
+            close_client(self.client)
 
 
 def read_lines(path: Path) -> list[str]:

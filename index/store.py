@@ -20,8 +20,9 @@ import bm25s
 import numpy as np
 
 from corpus import Entry, corpus_hash, tokenize
-from index.chroma import HNSW, chroma_client, close_client
+from index.chroma import CHROMA_TIMEOUT, chroma_client, chroma_errors, close_client, probe, write_collection
 from index.chunking import Chunk, chunk_entries
+from index.control import MAX_CORPUS_BYTES, MAX_ENTRIES, BuildControl, check_limits
 from index.embeddings import VectorEmbeddings
 from index.loaded import EXACT_SEARCH_MAX, LoadedIndex, read_lines
 from index.manifest import INDEX_VERSION, IndexLoadError, Manifest
@@ -33,10 +34,21 @@ KEEP_BUILDS = 2
 class IndexStore:
     """The index folder: builds under ``builds/``, the live one named by ``CURRENT``."""
 
-    def __init__(self, root: str | Path, chroma_url: str | None = None, exact_max: int = EXACT_SEARCH_MAX) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        chroma_url: str | None = None,
+        exact_max: int = EXACT_SEARCH_MAX,
+        chroma_timeout: float = CHROMA_TIMEOUT,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_CORPUS_BYTES,
+    ) -> None:
         self.root = Path(root)
         self.chroma_url = chroma_url or None
         self.exact_max = exact_max
+        self.chroma_timeout = chroma_timeout
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
 
     @property
     def builds(self) -> Path:
@@ -64,7 +76,7 @@ class IndexStore:
         manifest = self.current()
         if manifest is None:
             raise IndexLoadError(f"no index at {self.root}: run 'beian-bot index build'")
-        return LoadedIndex(self.builds / manifest.build_id, manifest, self.exact_max)
+        return LoadedIndex(self.builds / manifest.build_id, manifest, self.exact_max, self.chroma_timeout)
 
     def ensure(self, embedder: VectorEmbeddings, entries: list[Entry], progress: bool = False) -> tuple[Manifest, bool]:
         """Build when missing or stale; returns the live manifest and whether it was built now."""
@@ -75,14 +87,52 @@ class IndexStore:
         return self.build(embedder, entries, progress=progress), True
 
     @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _lock(self, control: BuildControl | None = None) -> Iterator[None]:
+        """The build lock, shared by every process on this index folder; a cancel stops the wait for it."""
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".build.lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | (fcntl.LOCK_NB if control is not None else 0))
+                    break
+                except BlockingIOError:
+                    assert control is not None
+                    control.check()
+                    time.sleep(0.2)
             try:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def check_limits(self, entries: list[Entry]) -> None:
+        """Raise :class:`CorpusTooLarge` when the corpus is over this store's limits."""
+        check_limits(entries, self.max_entries, self.max_bytes)
+
+    def clean_stale(self) -> int:
+        """Remove what builds that died part-way left (``builds/.tmp-*``), unless a build holds the lock now.
+
+        Returns how many folders were removed. Safe at any time: a build in progress, in this process or
+        another, holds the lock, and then nothing is touched.
+        """
+        if not self.builds.exists():
+            return 0
+        with open(self.root / ".build.lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return 0
+            try:
+                return self._remove_partial()
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _remove_partial(self) -> int:
+        # only called with the lock held: no build is writing, every .tmp-* folder is a dead build's
+        removed = 0
+        for path in self.builds.glob(".tmp-*"):
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+        return removed
 
     def build(
         self,
@@ -90,9 +140,21 @@ class IndexStore:
         entries: list[Entry],
         progress: bool = False,
         on_batch: Callable[[int, int], None] | None = None,
+        control: BuildControl | None = None,
     ) -> Manifest:
-        """Build aside, then swap ``CURRENT`` in one rename; a crash leaves the old build live."""
-        with self._lock():
+        """Build aside, then swap ``CURRENT`` in one rename; a crash or a cancel leaves the old build live.
+
+        Refused up front (:class:`CorpusTooLarge`) past the limits, and (:class:`StoreUnavailable`) when the
+        Chroma server does not answer; ``control`` reports progress and can cancel between batches.
+        """
+        self.check_limits(entries)
+        control = control or BuildControl()
+        control.enter("waiting for the build lock")
+        with self._lock(control):
+            self._remove_partial()
+            if self.chroma_url:
+                control.enter("checking the Chroma server")
+                probe(self.chroma_url, self.chroma_timeout)
             digest = corpus_hash(entries)
             # microseconds in the id: builds are pruned oldest first by name, and several fit in one second
             now = time.time()
@@ -102,7 +164,8 @@ class IndexStore:
             tmp = self.builds / f".tmp-{build_id}"
             tmp.mkdir()
             try:
-                manifest = self._write(tmp, build_id, embedder, entries, digest, progress, on_batch)
+                manifest = self._write(tmp, build_id, embedder, entries, digest, progress, on_batch, control)
+                control.enter("swapping")
                 final = self.builds / build_id
                 os.rename(tmp, final)
                 _atomic_write(self.root / "CURRENT", build_id)
@@ -110,6 +173,7 @@ class IndexStore:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
             self._prune(keep=build_id)
+            control.phase = "done"
             return manifest
 
     def saved_vectors(self, embedder: VectorEmbeddings | None = None) -> dict[str, np.ndarray]:
@@ -137,17 +201,18 @@ class IndexStore:
     def _server_vectors(self, embedder: VectorEmbeddings, digest: str, chunks: list[Chunk]) -> dict[str, np.ndarray]:
         if not self.chroma_url:
             return {}
-        client = chroma_client(None, self.chroma_url)
-        try:
+        with chroma_errors(self.chroma_url):
+            client = chroma_client(None, self.chroma_url, self.chroma_timeout)
             try:
-                collection = client.get_collection(self._collection_name(embedder, digest))
-            except Exception:  # not there yet: nothing to reuse
-                return {}
-            if collection.count() != len(chunks):
-                return {}
-            got = collection.get(ids=[c.id for c in chunks], include=["embeddings"])
-        finally:
-            close_client(client)
+                name = self._collection_name(embedder, digest)
+                if name not in {getattr(c, "name", c) for c in client.list_collections()}:
+                    return {}  # not there yet: nothing to reuse
+                collection = client.get_collection(name)
+                if collection.count() != len(chunks):
+                    return {}
+                got = collection.get(ids=[c.id for c in chunks], include=["embeddings"])
+            finally:
+                close_client(client)
         vectors = dict(zip(got["ids"], got["embeddings"], strict=True))
         return {c.digest: np.asarray(vectors[c.id], dtype=np.float32) for c in chunks if c.id in vectors}
 
@@ -160,11 +225,14 @@ class IndexStore:
         digest: str,
         progress: bool,
         on_batch: Callable[[int, int], None] | None,
+        control: BuildControl,
     ) -> Manifest:
+        control.enter("chunking", len(entries))
         chunks = chunk_entries(entries)
         _write_jsonl(tmp / "entries.jsonl", [e.to_dict() for e in entries])
         _write_jsonl(tmp / "chunks.jsonl", [asdict(c) for c in chunks])
         # embed only chunks whose text the previous build (or a replica, on a shared server) did not have
+        control.enter("reusing vectors", len(chunks))
         known = self.saved_vectors(embedder)
         known.update(self._server_vectors(embedder, digest, chunks))
         vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
@@ -180,10 +248,14 @@ class IndexStore:
 
             bar = tqdm(total=len(todo), desc="embedding chunks", unit="chunk")
 
+        control.enter("embedding", len(todo))
+
         def embed() -> None:
             for start in range(0, len(todo), EMBED_BATCH):
+                control.check()
                 batch = todo[start : start + EMBED_BATCH]
                 vectors[batch] = embedder.embed_passages([chunks[i].text for i in batch])
+                control.done = start + len(batch)
                 if bar is not None:
                     bar.update(len(batch))
                 if on_batch is not None:
@@ -193,18 +265,24 @@ class IndexStore:
         # Python work that overlaps it instead of waiting for it.
         with ThreadPoolExecutor(1, thread_name_prefix="build-embed") as pool:
             embedding = pool.submit(embed)
-            tokens = [tokenize(c.text) or ["\u2205"] for c in chunks]
-            retriever = bm25s.BM25()
-            retriever.index(tokens, show_progress=False)
-            retriever.save(str(tmp / "bm25"), show_progress=False)
-            import chromadb  # noqa: F401  (loaded now, used below)
+            try:
+                tokens = [tokenize(c.text) or ["\u2205"] for c in chunks]
+                retriever = bm25s.BM25()
+                retriever.index(tokens, show_progress=False)
+                retriever.save(str(tmp / "bm25"), show_progress=False)
+                import chromadb  # noqa: F401  (loaded now, used below)
 
-            embedding.result()
-        if bar is not None:
-            bar.close()
+                embedding.result()
+            except BaseException:
+                control.cancel.set()  # Ctrl-C or a failure here: stop the embedding thread at its next batch
+                raise
+            finally:
+                if bar is not None:
+                    bar.close()
         np.save(tmp / "vectors.npy", vectors)
 
-        collection = self._write_vectors(tmp, chunks, vectors, embedder, digest)
+        control.enter("writing vectors", len(chunks))
+        collection = self._write_vectors(tmp, chunks, vectors, embedder, digest, control)
         manifest = Manifest(
             version=INDEX_VERSION,
             embedder=embedder.name,
@@ -222,29 +300,28 @@ class IndexStore:
         return manifest
 
     def _write_vectors(
-        self, tmp: Path, chunks: list[Chunk], vectors: np.ndarray, embedder: VectorEmbeddings, digest: str
+        self,
+        tmp: Path,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        embedder: VectorEmbeddings,
+        digest: str,
+        control: BuildControl,
     ) -> str:
-        if self.chroma_url:
-            name = self._collection_name(embedder, digest)
-            client = chroma_client(None, self.chroma_url)
-        else:
-            name = "beian-chunks"
-            client = chroma_client(tmp / "chroma", None)
-        try:
-            collection = client.get_or_create_collection(
-                name, configuration={"hnsw": dict(HNSW)}, embedding_function=None
-            )
-            if collection.count() != len(chunks):
-                batch = 4096
-                for start in range(0, len(chunks), batch):
-                    part = chunks[start : start + batch]
-                    collection.upsert(
-                        ids=[c.id for c in part],
-                        embeddings=vectors[start : start + len(part)],
-                        metadatas=[{"entry_id": c.entry_id} for c in part],
-                    )
-        finally:
-            close_client(client)  # a build's own client would otherwise hold threads and files for good
+        name = self._collection_name(embedder, digest) if self.chroma_url else "beian-chunks"
+        with chroma_errors(self.chroma_url):
+            client = chroma_client(None if self.chroma_url else tmp / "chroma", self.chroma_url, self.chroma_timeout)
+            try:
+                write_collection(
+                    client,
+                    name,
+                    [c.id for c in chunks],
+                    vectors,
+                    [{"entry_id": c.entry_id} for c in chunks],
+                    control.check,
+                )
+            finally:
+                close_client(client)  # a build's own client would otherwise hold threads and files for good
         return name
 
     def _prune(self, keep: str) -> None:
@@ -254,10 +331,6 @@ class IndexStore:
         old = [p for p in done if p.name != keep][: max(0, len(done) - KEEP_BUILDS)]
         for path in old:
             shutil.rmtree(path, ignore_errors=True)
-        for path in self.builds.glob(".tmp-*"):
-            # a build that died part-way; only ones older than an hour, a live build may be writing
-            if time.time() - path.stat().st_mtime > 3600:
-                shutil.rmtree(path, ignore_errors=True)
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:

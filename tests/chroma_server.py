@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -32,7 +33,17 @@ def chroma_binary() -> str:
 @contextmanager
 def chroma_server(path: Path, timeout: float = 60.0) -> Iterator[str]:
     """Run ``chroma run`` on a free loopback port; yields its URL, stops it afterwards."""
-    port = free_port()
+    with chroma_process(path, timeout) as (url, _):
+        yield url
+
+
+@contextmanager
+def chroma_process(
+    path: Path, timeout: float = 60.0, port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run ``chroma run`` on a loopback port (a free one by default); yields its URL and process (to stop or
+    pause it)."""
+    port = port or free_port()
     log = open(path.parent / f"chroma-{port}.log", "wb")  # noqa: SIM115 - outlives this frame, closed below
     proc = subprocess.Popen(
         [chroma_binary(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
@@ -51,8 +62,10 @@ def chroma_server(path: Path, timeout: float = 60.0) -> Iterator[str]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"chroma server did not start (exit {proc.poll()})") from None
                 time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGCONT)  # in case a test left it paused
         stop_process(proc, 15)
         log.close()
 

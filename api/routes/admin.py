@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
 
 from api.deps import AdminDep, AgentDep, BotDep
-from api.errors import error_response
 from api.metrics import REINDEX
 from api.schemas import ErrorResponse
 from api.schemas_admin import DeliveryOut, KeyCreate, KeyCreated, KeyOut, WhoAmI
+from bot.errors import Conflict
 
 router = APIRouter(
     prefix="/v1/admin",
     tags=["admin"],
     responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
 )
-
-# one rebuild at a time per process; a second request is told so instead of queueing on a worker thread
-_REINDEXING = threading.Lock()
 
 
 @router.get("/whoami", response_model=WhoAmI)
@@ -38,27 +33,41 @@ def report(_: AgentDep, bot: BotDep, limit: Annotated[int, Query(ge=1, le=200)] 
 
 @router.post(
     "/reindex",
-    response_model=None,
     responses={
-        409: {"model": ErrorResponse, "description": "a reindex is already running"},
-        503: {"model": ErrorResponse, "description": "the configured corpus cannot be read (corpus_error)"},
+        409: {"model": ErrorResponse, "description": "a reindex is already running, or this one was cancelled"},
+        422: {"model": ErrorResponse, "description": "the corpus is over the build limits (corpus_too_large)"},
+        503: {
+            "model": ErrorResponse,
+            "description": "the configured corpus cannot be read (corpus_error), or the Chroma server is down or "
+            "does not answer in time (unavailable)",
+        },
     },
 )
-def reindex(_: AdminDep, bot: BotDep) -> dict[str, Any] | JSONResponse:
+def reindex(_: AdminDep, bot: BotDep) -> dict[str, Any]:
     """Rebuild the index aside from the configured corpus (and curation) and swap to it; requests keep being
     served."""
-    if not _REINDEXING.acquire(blocking=False):
-        REINDEX.labels("busy").inc()
-        return error_response(409, "conflict", "a reindex is already running; try again when it is done")
     try:
         result = bot.reindex()
+    except Conflict as exc:
+        REINDEX.labels("busy" if exc.code == "conflict" else "cancelled").inc()
+        raise
     except Exception:
         REINDEX.labels("failed").inc()
         raise
-    finally:
-        _REINDEXING.release()
     REINDEX.labels("done").inc()
     return result
+
+
+@router.get("/reindex")
+def reindex_status(_: AdminDep, bot: BotDep) -> dict[str, Any]:
+    """Whether a reindex is running, its phase and progress (``done`` of ``total``), and how the last ended."""
+    return bot.reindex_status()
+
+
+@router.delete("/reindex", responses={404: {"model": ErrorResponse, "description": "no reindex is running"}})
+def cancel_reindex(_: AdminDep, bot: BotDep) -> dict[str, Any]:
+    """Cancel the running reindex at its next batch: the live index stays, nothing of the new one is kept."""
+    return bot.cancel_reindex()
 
 
 @router.get("/keys", response_model=list[KeyOut])

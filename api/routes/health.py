@@ -25,9 +25,16 @@ def readyz(request: Request) -> JSONResponse | dict[str, object]:
         message = f"index failed to load: {failure}" if failure else "index is loading"
         return error_response(503, "not_ready", message, {"Retry-After": "5"})
     manifest = bot.index.manifest
-    return {
+    out: dict[str, object] = {
         "status": "ready",
         "build": manifest.build_id,
         "entries": manifest.entries,
         "chunks": manifest.chunks,
     }
+    if bot.stale is not None:
+        # answering from the last good build: the configured corpus could not be built (retried in the background)
+        out["stale"] = bot.stale
+    reindex = bot.reindex_status()
+    if reindex["running"]:
+        out["reindex"] = {k: reindex[k] for k in ("phase", "done", "total", "seconds")}
+    return out

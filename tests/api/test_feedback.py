@@ -29,13 +29,15 @@ def assert_error(resp: Any, status: int, code: str) -> None:
 
 def test_votes_are_stored(client: TestClient, bot: Bot) -> None:
     entry = bot.entries()[0]
+    assert client.post("/v1/ask", json={"question": "管局审核多久", "session_id": "fb-1"}).status_code == 200
     first = client.post(
         "/v1/feedback",
         json={"helpful": True, "session_id": "fb-1", "question": "管局审核多久", "entry_id": entry.id},
     )
     assert first.status_code == 201
     assert set(first.json()) == {"id"} and isinstance(first.json()["id"], int)
-    second = client.post("/v1/feedback", json={"helpful": False, "comment": "没说清楚"})
+    assert client.post("/v1/ask", json={"question": "备案要多久", "session_id": "fb-1"}).status_code == 200
+    second = client.post("/v1/feedback", json={"helpful": False, "session_id": "fb-1", "comment": "没说清楚"})
     assert second.status_code == 201
     assert second.json()["id"] == first.json()["id"] + 1
     from sqlalchemy import select
@@ -71,7 +73,8 @@ def test_bad_feedback_is_a_json_4xx(client: TestClient) -> None:
         422,
         "invalid_request",
     )
-    assert_error(client.post("/v1/feedback", json={"helpful": True, "entry_id": "faq-0000000000"}), 404, "not_found")
+    unknown_entry = {"helpful": True, "session_id": "fb-1", "entry_id": "faq-0000000000"}
+    assert_error(client.post("/v1/feedback", json=unknown_entry), 404, "not_found")
     assert_error(client.get("/v1/feedback"), 405, "method_not_allowed")
 
 
@@ -121,7 +124,9 @@ def test_report_survives_a_restart_and_matches_the_cli(
             },
         )
         assert vote.status_code == 201
-        assert first.post("/v1/feedback", json={"helpful": True, "question": ANSWERED}).status_code == 201
+        again = first.post("/v1/ask", json={"question": ANSWERED}).json()
+        helpful = {"helpful": True, "session_id": again["session_id"], "question": ANSWERED}
+        assert first.post("/v1/feedback", json=helpful).status_code == 201
 
         assert_error(first.get("/v1/admin/report"), 401, "unauthorized")
         assert_error(first.get("/v1/admin/report", headers={"X-API-Key": KEY + "x"}), 401, "unauthorized")
@@ -129,13 +134,13 @@ def test_report_survives_a_restart_and_matches_the_cli(
         assert before.status_code == 200
         report = before.json()
 
-    assert report["questions"] == 3
+    assert report["questions"] == 4
     assert report["declined"] == 2
     assert report["unanswered"] == [
         {"question": DECLINED, "count": 2},
         {"question": ANSWERED, "count": 1},
     ]
-    assert report["entry_hits"] == [{"entry_id": top["id"], "title": ANSWERED, "count": 1}]
+    assert report["entry_hits"] == [{"entry_id": top["id"], "title": ANSWERED, "count": 2}]
     assert report["feedback"] == {"helpful": 1, "not_helpful": 1}
 
     # a new server on the same data folder reads the same log

@@ -18,7 +18,10 @@ def test_build_and_query_through_a_chroma_server(
         assert manifest.chroma_url == url
         assert manifest.collection.startswith("beian-")
         assert not (tmp_path / "index" / "builds" / manifest.build_id / "chroma").exists()
-        index = store.load()
+        # below the exact-scan size answering never asks Chroma; the HNSW path does
+        assert store.load().collection is None
+        index = IndexStore(tmp_path / "index", chroma_url=url, exact_max=0).load()
+        assert not index.exact
         hits = index.dense(embedder.query_vector("如何查询ICP备案号"), 3)
         assert index.by_id[index.chunks[hits[0][0]].entry_id].title == "如何查询ICP备案号"
 
@@ -27,4 +30,6 @@ def test_build_and_query_through_a_chroma_server(
         second = other.build(embedder, entries)
         assert second.collection == manifest.collection
         assert second.embedded == 0
-        assert other.load().collection.count() == manifest.chunks
+        assert (
+            IndexStore(tmp_path / "replica", chroma_url=url, exact_max=0).load().collection.count() == manifest.chunks
+        )
