@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
+Coverage = Literal["covered", "partial", "not_covered", "off_topic"]
 SessionId = Annotated[StrictStr, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -68,6 +69,10 @@ class AskResponse(BaseModel):
     troubleshooting: list[LinkOut]
     session_id: str
     suggestions: list[SuggestionOut] = Field(default_factory=list)
+    coverage: Coverage = Field(
+        description="covered: the entry answers what was asked; partial: part of it; not_covered: about ICP "
+        "filing but not in the documents; off_topic: not about filing. confident is true for the first two."
+    )
 
 
 class EntryOut(BaseModel):

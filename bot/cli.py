@@ -62,11 +62,16 @@ def _index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bot() -> object:
+def _bot(journal: bool = True) -> object:
     from bot.config import get_settings
     from bot.engine import Bot
 
-    return Bot.from_settings(get_settings())
+    bot = Bot.from_settings(get_settings())
+    if not journal and bot.journal is not None:
+        # measuring must not fill the question log that agents read
+        bot.journal.close()
+        bot.journal = None
+    return bot
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -103,17 +108,18 @@ def _search(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     from bot.engine import Bot
-    from bot.evaluate import MODES, evaluate, format_table, load_cases
+    from bot.evaluate import MODES, evaluate, format_baselines, format_table, load_cases, ranking
 
-    bot = _bot()
+    bot = _bot(journal=False)
     assert isinstance(bot, Bot)
     for path in args.files:
         cases = load_cases(path)
-        results = {mode: evaluate(bot, cases, mode) for mode in MODES}
-        print(format_table(results, f"{path} (threshold {bot.settings.min_confidence})"))
-        misses = results["hybrid"]["all"].misses
-        if misses:
-            print("\nhybrid misses: " + "; ".join(misses))
+        tallies = evaluate(bot, cases)
+        print(format_table(tallies, f"{path}: the bot end to end"))
+        print()
+        print(format_baselines({mode: ranking(bot, cases, mode) for mode in MODES}, f"{path}: ranking alone"))
+        if args.misses and tallies["all"].misses:
+            print("\nmisses:\n" + "\n".join(tallies["all"].misses))
         print()
     return 0
 
@@ -182,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="hit@1, MRR@5 and decline rates on labelled JSONL files")
     p.add_argument("files", nargs="+")
+    p.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
     p.set_defaults(func=_eval)
 
     p = sub.add_parser("report", help="most-asked unanswered questions and per-entry hit counts")

@@ -16,12 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from bot.answers import Answer, Link, SearchHit, Source, Suggestion, help_url
+from bot.calibrate import Calibration, Rule, cached_calibration, calibrate, sample_titles
 from bot.config import Settings
-from bot.decide import Decider, load_offtopic
+from bot.coverage import ANSWERED, OFF_TOPIC, Assessment, Catalogue, clause_shares, own_share, signals
+from bot.decide import Decider, asks_anything, load_offtopic
 from bot.errors import InvalidInput, NotFound
 from bot.feedback import FeedbackStore
 from bot.handoff import HandoffStore
 from bot.intents import IntentClassifier, load_examples
+from bot.lexicon import Lexicon
 from bot.normalize import Query, normalize
 from bot.retrieve import HybridRetriever, Retrieval
 from bot.sessions import SessionStore, Turn
@@ -35,10 +38,10 @@ MAX_QUESTION = 500
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 ROUTE_THRESHOLD = 0.6
 LINK_DEPTH = 20
+# A follow-up borrows the last topic only when the entry it then finds says this much of what the turn names.
+FOLLOW_SHARE = 0.8
 # Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|它|上面|刚才|what about|and if")
-# A turn that is not quite sure on its own may borrow the last topic; one far from the documents may not.
-NEAR_MISS = 0.03
 # A swapped-out index is closed this long after the swap: requests that began on it have long finished.
 RETIRE_AFTER = 30.0
 
@@ -54,6 +57,18 @@ class _State:
 
     index: LoadedIndex
     retriever: HybridRetriever
+    lexicon: Lexicon
+    catalogue: Catalogue
+    calibration: Calibration | None = None
+
+    @classmethod
+    def of(cls, index: LoadedIndex, embedder: VectorEmbeddings, lexical_weight: float) -> _State:
+        return cls(
+            index,
+            HybridRetriever(index, embedder, lexical_weight=lexical_weight),
+            Lexicon.from_entries(index.entries),
+            Catalogue(index.entries),
+        )
 
 
 class Bot:
@@ -73,11 +88,12 @@ class Bot:
         self.journal = journal
         self.tickets = tickets
         self.embedder = embedder
-        self._state = _State(index, HybridRetriever(index, embedder, lexical_weight=settings.lexical_weight))
+        self._state = _State.of(index, embedder, settings.lexical_weight)
         self.decider = decider or Decider(
             self._vector_cache("offtopic", load_offtopic(), "passage"), settings.min_confidence
         )
         self.intents = intents or self._cached_intents()
+        self._rule: Rule | None = None
         self.sessions = SessionStore(settings.session_max, settings.session_ttl, settings.session_turns)
         self._swap_lock = threading.Lock()
         self._reload_lock = threading.Lock()
@@ -171,6 +187,11 @@ class Bot:
         """The index answering now."""
         return self._state.index
 
+    @property
+    def lexicon(self) -> Lexicon:
+        """The words of the index answering now, by sound."""
+        return self._state.lexicon
+
     def _store(self) -> IndexStore:
         return open_store(self.settings)
 
@@ -207,7 +228,7 @@ class Bot:
 
     def swap(self, index: LoadedIndex) -> None:
         """Start answering from another index; requests already running finish on the old one."""
-        state = _State(index, HybridRetriever(index, self.embedder, lexical_weight=self.settings.lexical_weight))
+        state = _State.of(index, self.embedder, self.settings.lexical_weight)
         with self._swap_lock:
             old = self._state
             self._state = state
@@ -248,6 +269,50 @@ class Bot:
 
     # ---- answering --------------------------------------------------------------------------
 
+    def assess(self, question: str, depth: int = LINK_DEPTH, judge: bool = True) -> Assessment:
+        """Normalise, embed, rank and judge coverage for one question (no session, nothing logged)."""
+        return self._assess(self._state, question, depth, judge)
+
+    def _assess(self, state: _State, question: str, depth: int, judge: bool = True) -> Assessment:
+        query = normalize(question, state.lexicon)
+        vector = self.embed(query.text)
+        retrieval = state.retriever.retrieve(query, depth, vector)
+        _, margin = self.decider.confident(question, retrieval, vector)
+        found = signals(state.catalogue, query, retrieval, margin)
+        clauses = clause_shares(state.catalogue, query, retrieval)
+        coverage = OFF_TOPIC
+        if judge and asks_anything(question) and retrieval.hits:
+            coverage = self.rule.judge(found, self._calibration(state), len(state.index.entries), clauses)
+        return Assessment(query, vector, retrieval, margin, found, clauses, coverage)
+
+    @property
+    def rule(self) -> Rule:
+        """The coverage rule (read on first use: scripts/fit_coverage.py runs the bot before one exists)."""
+        if self._rule is None:
+            self._rule = Rule.load()
+        return self._rule
+
+    def _calibration(self, state: _State) -> Calibration:
+        """The embedder's reference points on this index: measured once, then read from beside the index."""
+        if state.calibration is None:
+            titles = sample_titles([e.title for e in state.index.entries])
+            background = load_offtopic()
+            key = f"{self.embedder.name}\n{state.index.manifest.corpus_hash}"
+
+            def measure() -> Calibration:
+                title_vectors = self._vector_cache(
+                    "titles", [normalize(t, state.lexicon).text for t in titles], "query"
+                )
+                background_vectors = self._vector_cache("background", [normalize(t).text for t in background], "query")
+
+                def retrieve(text: str, vector: np.ndarray) -> Retrieval:
+                    return state.retriever.retrieve(normalize(text, state.lexicon), LINK_DEPTH, vector)
+
+                return calibrate(self.decider, retrieve, titles, title_vectors, background_vectors, background)
+
+            state.calibration = cached_calibration(Path(self.settings.index_dir) / "cache", key, measure)
+        return state.calibration
+
     def ask(self, question: str, session_id: str | None = None, top_k: int | None = None) -> Answer:
         """Answer one question, remembering it in the session."""
         question = _check_question(question)
@@ -260,31 +325,26 @@ class Bot:
         state = self._state
         history = self.sessions.history(sid)
 
-        query = normalize(question)
-        vector = self.embed(query.text)
         depth = max(top_k, LINK_DEPTH)
-        retrieval = state.retriever.retrieve(query, depth, vector)
-        confident, score = self.decider.confident(question, retrieval, vector)
+        found = self._assess(state, question, depth)
+        confident = found.coverage in ANSWERED
 
         previous = next((t for t in reversed(history) if t.entry_id), None)
-        leans = _looks_follow_up(query)
-        if previous is not None and (leans or (not confident and score >= self.decider.threshold - NEAR_MISS)):
+        leans = _looks_follow_up(found.query)
+        if previous is not None and (leans or (not confident and found.coverage != OFF_TOPIC)):
             # read the turn in the light of the last topic
             topic = " ".join(topic_words(previous.resolved)) or previous.resolved
-            ctx_query = normalize(f"{topic} {question}")
-            ctx_vector = self.embed(ctx_query.text)
-            ctx_retrieval = state.retriever.retrieve(ctx_query, depth, ctx_vector)
-            ctx_confident, ctx_score = self.decider.confident(ctx_query.text, ctx_retrieval, ctx_vector)
-            if ctx_confident:
-                query, vector, retrieval, confident, score = (
-                    ctx_query,
-                    ctx_vector,
-                    ctx_retrieval,
-                    ctx_confident,
-                    ctx_score,
-                )
+            in_context = self._assess(state, f"{topic} {question}", depth)
+            # borrowing may resolve what the turn leaves unsaid, never what it names that the entry lacks
+            if (
+                in_context.coverage in ANSWERED
+                and own_share(state.catalogue, found.query, in_context.retrieval) >= FOLLOW_SHARE
+            ):
+                found, confident = in_context, True
 
+        query, vector, retrieval, score = found.query, found.vector, found.retrieval, found.margin
         answer = self._compose(query, vector, retrieval, confident, score, sid, top_k, state.index)
+        answer.coverage = found.coverage
         top = retrieval.hits[0].entry.id if retrieval.hits and confident else None
         self.sessions.append(sid, Turn(question, query.text, answer.answer, top, confident))
         if self.journal is not None:
@@ -424,8 +484,8 @@ class Bot:
         q = _check_question(q)
         if not 1 <= k <= 50:
             raise InvalidInput("k must be between 1 and 50")
-        query = normalize(q)
         state = self._state
+        query = normalize(q, state.lexicon)
         # unfiltered, the top k is all that is shown; a filter may have to look further down the ranking
         depth = len(state.index.entries) if (kind or category) else k
         retrieval = state.retriever.retrieve(query, depth)

@@ -1,0 +1,159 @@
+"""From coverage signals to an outcome: reference points measured per embedder, and the rule fitted on them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.coverage import COVERED, NOT_COVERED, OFF_TOPIC, PARTIAL, Signals
+from bot.decide import LEXICAL_CAP, LEXICAL_GAIN, Decider
+from bot.retrieve import Retrieval
+
+RULE = Path(__file__).parent / "data" / "coverage.json"
+FEATURES = ("spread", "margin", "lexical_gap", "distinct", "best_share", "kind_missing")
+# A part of a message whose salient words the top entries hold at least this share of is answered.
+FULL_SHARE = 0.9
+# Entry titles asked as questions, at most this many: enough for a median, cheap at any corpus size.
+SAMPLE = 200
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Where one embedder puts a question the documents answer, and one they do not.
+
+    Measured on the corpus itself (its entry titles asked as questions) and on the bundled background
+    sentences (each against the others), never on labelled questions: so a rule fitted with one embedder
+    reads the same on another, whose cosines live on another scale.
+    """
+
+    spread_in: float
+    spread_out: float
+    margin_in: float
+    margin_out: float
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON-ready."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, float]) -> Calibration:
+        """Back from JSON."""
+        return cls(**{k: float(data[k]) for k in ("spread_in", "spread_out", "margin_in", "margin_out")})
+
+
+def calibrate(
+    decider: Decider,
+    retrieve: Callable[[str, np.ndarray], Retrieval],
+    titles: Sequence[str],
+    title_vectors: np.ndarray,
+    background_vectors: np.ndarray,
+    background: Sequence[str],
+) -> Calibration:
+    """Median spread and margin of the entry titles and of the background sentences, asked as questions."""
+    spreads_in, margins_in, spreads_out, margins_out = [], [], [], []
+    for title, vector in zip(titles, title_vectors, strict=True):
+        found = retrieve(title, vector)
+        spreads_in.append(found.dense_spread)
+        margins_in.append(decider.confidence(found, vector))
+    for i, (text, vector) in enumerate(zip(background, background_vectors, strict=True)):
+        found = retrieve(text, vector)
+        spreads_out.append(found.dense_spread)
+        # against the other background sentences: against itself it would always lose
+        others = decider.background @ vector
+        others[i] = -np.inf
+        others_top = float(others.max()) if len(others) > 1 else 0.0
+        lexical = LEXICAL_GAIN * min(found.lexical_top, LEXICAL_CAP)
+        margins_out.append(found.dense_top - others_top + lexical)
+    return Calibration(
+        float(np.median(spreads_in)),
+        float(np.median(spreads_out)),
+        float(np.median(margins_in)),
+        float(np.median(margins_out)),
+    )
+
+
+def cached_calibration(folder: Path, key: str, measure: Callable[[], Calibration]) -> Calibration:
+    """The calibration stored under ``folder`` for ``key`` (embedder and corpus), measured when missing."""
+    path = folder / f"calibration-{hashlib.sha1(key.encode()).hexdigest()[:16]}.json"
+    try:
+        return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = measure()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(found.to_dict()), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # measured again next time
+    return found
+
+
+def sample_titles(titles: Sequence[str]) -> list[str]:
+    """Up to ``SAMPLE`` titles spread evenly over the corpus (deterministic)."""
+    step = max(1, math.ceil(len(titles) / SAMPLE))
+    return list(titles[::step])
+
+
+def features(signals: Signals, calibration: Calibration, entries: int) -> np.ndarray:
+    """The rule's inputs: embedder-dependent signals on the calibration's scale, the rest as they are."""
+    c = calibration
+    spread = (signals.spread - c.spread_out) / max(c.spread_in - c.spread_out, 1e-6)
+    margin = (signals.margin - c.margin_out) / max(c.margin_in - c.margin_out, 1e-6)
+    distinct = signals.distinct / math.log(max(entries, 2))
+    return np.array(
+        [spread, margin, signals.lexical_gap, distinct, signals.best_share, float(signals.kind_missing)],
+        dtype=np.float64,
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A logistic score over the features, a threshold for answering, and the margin below which a
+    declined question is off-topic rather than about filing."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    off_topic_margin: float
+    partial_share: float
+
+    @classmethod
+    def load(cls, path: Path = RULE) -> Rule:
+        """The rule shipped with the bot (fitted by scripts/fit_coverage.py on eval/tune.jsonl)."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            tuple(data["mean"]),
+            tuple(data["scale"]),
+            tuple(data["weights"]),
+            float(data["bias"]),
+            float(data["threshold"]),
+            float(data["off_topic_margin"]),
+            float(data["partial_share"]),
+        )
+
+    def score(self, x: np.ndarray) -> float:
+        """Log-odds that the best entry answers the question."""
+        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        return float(z @ np.asarray(self.weights) + self.bias)
+
+    def judge(self, signals: Signals, calibration: Calibration, entries: int, clause_shares: Sequence[float]) -> str:
+        """covered / partial / not_covered / off_topic for one question."""
+        x = features(signals, calibration, entries)
+        if x[1] < self.off_topic_margin:
+            return OFF_TOPIC
+        some_part = any(s >= FULL_SHARE for s in clause_shares)
+        other_not = any(s < self.partial_share for s in clause_shares)
+        if self.score(x) < self.threshold:
+            # a message asking several things, one of them fully answered, is partly covered
+            return PARTIAL if some_part and other_not else NOT_COVERED
+        return PARTIAL if other_not else COVERED
