@@ -260,7 +260,18 @@ def clause_shares(catalogue: Catalogue, query: Query, retrieval: Retrieval, dept
         terms = salient_terms(Query(clause, clause, clause))
         if not terms:
             continue
-        out.append(max((share(terms, [h.holds(t) for t in terms]) for h in hays), default=0.0))
+        kinds = asked_kinds(clause)
+        # a part asking for a kind of answer (a duration, a fee) that an entry does not show is not answered by it
+        out.append(
+            max(
+                (
+                    share(terms, [h.holds(t) for t in terms])
+                    for h in hays
+                    if all(shows.search(h.text) for _, shows in kinds)
+                ),
+                default=0.0,
+            )
+        )
     return out if len(out) >= 2 else []
 
 
