@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
@@ -9,11 +10,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot import BotError, InvalidInput, NotFound, NotReady, Unauthorized
+from bot import BotError, CorpusUnavailable, InvalidInput, NotFound, NotReady, Unauthorized
 
 log = logging.getLogger("beian_bot.api")
 
-STATUS: dict[type[BotError], int] = {InvalidInput: 422, NotFound: 404, NotReady: 503, Unauthorized: 401}
+STATUS: dict[type[BotError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    NotReady: 503,
+    Unauthorized: 401,
+    CorpusUnavailable: 503,
+}
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -33,9 +40,19 @@ _HTTP_CODES = {
 }
 
 
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    """The one error body shape: ``{"error": {"code", "message"}}``."""
+    return {"error": {"code": code, "message": message}}
+
+
+def error_json(code: str, message: str) -> bytes:
+    """The error body as bytes, for the middleware that answers before the app."""
+    return json.dumps(error_body(code, message)).encode()
+
+
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    """The one error body shape."""
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+    """An error body as a response."""
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
 def _describe(exc: RequestValidationError) -> str:
@@ -53,7 +70,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(BotError)
     async def _bot_error(request: Request, exc: BotError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        headers = {"Retry-After": "5"} if status == 503 else None
+        headers = {"Retry-After": "5"} if isinstance(exc, NotReady) else None
         return error_response(status, exc.code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)

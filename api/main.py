@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.middleware import EdgeMiddleware, configure_logging
+from api.logs import configure_logging
+from api.middleware import EdgeMiddleware
 from api.routes import admin, ask, entries, feedback, handoff, health, help, metrics, pages, search
 from bot import Bot, Settings, get_settings
 
@@ -46,7 +47,7 @@ async def _load(app: FastAPI, settings: Settings) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load the index in the background so /healthz answers at once and /readyz says when it is ready."""
     settings: Settings = app.state.settings
-    configure_logging()
+    configure_logging(settings)
     app.state.bot = None
     app.state.load_error = None
     task = asyncio.create_task(_load(app, settings))

@@ -1,22 +1,20 @@
-"""One ASGI middleware: request ids, JSON access logs, size limits, rate limits, security headers, metrics."""
+"""The edge of every request (plain ASGI): request ids, access lines, size and rate limits, security headers."""
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import os
 import re
-import sys
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from typing import Any
 
-from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import error_json
+from api.metrics import IN_FLIGHT, LATENCY, REJECTED, REQUESTS
 from bot import Settings
 
 log = logging.getLogger("beian_bot.access")
@@ -29,16 +27,6 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _JSON_TYPES = ("application/json",)
-
-REQUESTS = Counter("beian_requests_total", "HTTP requests", ["method", "route", "status"])
-LATENCY = Histogram(
-    "beian_request_seconds",
-    "HTTP request latency",
-    ["route"],
-    buckets=(0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
-)
-IN_FLIGHT = Gauge("beian_requests_in_flight", "HTTP requests being served")
-REJECTED = Counter("beian_rejected_total", "requests refused at the edge", ["reason"])
 
 
 class RateLimiter:
@@ -284,7 +272,7 @@ class EdgeMiddleware:
     async def _reply(
         send: Send, status: int, error: tuple[str, str] | None, extra: list[tuple[bytes, bytes]] | None = None
     ) -> None:
-        body = b"" if error is None else json.dumps({"error": {"code": error[0], "message": error[1]}}).encode()
+        body = b"" if error is None else error_json(*error)
         headers = [(b"content-length", str(len(body)).encode())]
         if error is not None:
             headers.append((b"content-type", b"application/json"))
@@ -292,43 +280,3 @@ class EdgeMiddleware:
             headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
         await send({"type": "http.response.body", "body": body})
-
-
-# ---- logging --------------------------------------------------------------------------------------
-
-_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message and whatever ``extra`` the call passed."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and key not in out:
-                out[key] = value
-        if record.exc_info:
-            out["exception"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
-
-
-def configure_logging(level: str | None = None) -> None:
-    """JSON lines on stderr for the app's loggers (and uvicorn's, unless uvicorn configured its own); idempotent."""
-    chosen = (level or os.environ.get("BEIAN_LOG_LEVEL") or "INFO").upper()
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    handler.set_name("beian-json")
-    for name in ("beian_bot", "uvicorn.error"):
-        logger = logging.getLogger(name)
-        if any(h.get_name() == "beian-json" for h in logger.handlers):
-            continue
-        if name != "beian_bot" and logger.handlers:
-            continue  # plain `uvicorn api.main:app` brought its own handlers
-        logger.addHandler(handler)
-        logger.setLevel(chosen if chosen in logging.getLevelNamesMapping() else "INFO")
-        logger.propagate = False

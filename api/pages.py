@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
+from api.urls import help_url
 from bot import Settings
-from bot.answers import help_url
 from corpus import Entry
 
 KIND_LABEL = {"faq": "常见问题", "rejection": "驳回处理", "troubleshooting": "故障排除"}

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
-Coverage = Literal["covered", "partial", "not_covered", "off_topic"]
-SessionId = Annotated[StrictStr, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+from api.urls import help_url
+from bot import Answer, SearchHit
+from bot.contract import (
+    QUESTION_MAX,
+    SESSION_ID_MAX,
+    SESSION_ID_PATTERN,
+    TOP_K_MAX,
+    Coverage,
+    Kind,
+    LinkKind,
+    question_problem,
+)
+from corpus import Entry
+
+EntryId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+SessionId = Annotated[StrictStr, Field(min_length=1, max_length=SESSION_ID_MAX, pattern=SESSION_ID_PATTERN)]
 
 
 class AskRequest(BaseModel):
@@ -15,18 +30,20 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: StrictStr = Field(max_length=2000, description="1 to 500 characters after stripping")
+    # the raw string may carry surrounding whitespace; the limit applies after stripping
+    question: StrictStr = Field(
+        max_length=4 * QUESTION_MAX, description=f"1 to {QUESTION_MAX} characters after stripping"
+    )
     session_id: SessionId | None = None
-    top_k: Annotated[StrictInt, Field(ge=1, le=20)] | None = None
+    top_k: Annotated[StrictInt, Field(ge=1, le=TOP_K_MAX)] | None = None
 
     @field_validator("question")
     @classmethod
     def _strip(cls, value: str) -> str:
         value = value.strip()
-        if not value:
-            raise ValueError("must not be empty")
-        if len(value) > 500:
-            raise ValueError("must be at most 500 characters")
+        problem = question_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 
@@ -36,7 +53,7 @@ class SourceOut(BaseModel):
     id: str
     title: str
     text: str
-    kind: Literal["faq", "rejection", "troubleshooting"]
+    kind: Kind
     category: str | None
     score: float
     url: str
@@ -47,7 +64,7 @@ class LinkOut(BaseModel):
 
     id: str
     title: str
-    kind: Literal["rejection", "white_screen", "troubleshooting"]
+    kind: LinkKind
     url: str
     steps: list[str]
 
@@ -74,17 +91,43 @@ class AskResponse(BaseModel):
         "filing but not in the documents; off_topic: not about filing. confident is true for the first two."
     )
 
+    @classmethod
+    def of(cls, answer: Answer) -> AskResponse:
+        """The contract's view of an answer; every cited entry gets its help page URL."""
+        return cls(
+            answer=answer.answer,
+            confident=answer.confident,
+            sources=[SourceOut(**vars(s), url=help_url(s.id)) for s in answer.sources],
+            troubleshooting=[LinkOut(**vars(link), url=help_url(link.id)) for link in answer.troubleshooting],
+            session_id=answer.session_id,
+            suggestions=[SuggestionOut(**vars(s), url=help_url(s.id)) for s in answer.suggestions],
+            coverage=answer.coverage,
+        )
+
 
 class EntryOut(BaseModel):
     """A help entry."""
 
     id: str
     title: str
-    kind: Literal["faq", "rejection", "troubleshooting"]
+    kind: Kind
     category: str | None
     text: str
     steps: list[str]
     url: str
+
+    @classmethod
+    def of(cls, entry: Entry) -> EntryOut:
+        """The contract's entry JSON."""
+        return cls(
+            id=entry.id,
+            title=entry.title,
+            kind=entry.kind,
+            category=entry.category,
+            text=entry.text,
+            steps=list(entry.steps),
+            url=help_url(entry.id),
+        )
 
 
 class SearchHitOut(BaseModel):
@@ -93,7 +136,7 @@ class SearchHitOut(BaseModel):
     id: str
     title: str
     text: str
-    kind: str
+    kind: Kind
     category: str | None
     score: float
     dense: float
@@ -101,6 +144,24 @@ class SearchHitOut(BaseModel):
     matched: list[str]
     steps: list[str]
     url: str
+
+    @classmethod
+    def of(cls, hit: SearchHit) -> SearchHitOut:
+        """A search hit with its entry's fields flattened in."""
+        e = hit.entry
+        return cls(
+            id=e.id,
+            title=e.title,
+            text=e.text,
+            kind=e.kind,
+            category=e.category,
+            score=round(hit.score, 4),
+            dense=round(hit.dense, 4),
+            lexical=round(hit.lexical, 4),
+            matched=hit.matched,
+            steps=list(e.steps),
+            url=help_url(e.id),
+        )
 
 
 class SearchResponse(BaseModel):
@@ -128,6 +189,16 @@ class HandoffResponse(BaseModel):
     turns: int
     status: str
 
+    @classmethod
+    def of(cls, ticket: dict[str, Any]) -> HandoffResponse:
+        """The contract's view of a stored ticket."""
+        return cls(
+            ticket_id=str(ticket["id"]),
+            session_id=str(ticket["session_id"]),
+            turns=len(ticket["transcript"]),
+            status=str(ticket["status"]),
+        )
+
 
 class FeedbackRequest(BaseModel):
     """``POST /v1/feedback``."""
@@ -136,7 +207,7 @@ class FeedbackRequest(BaseModel):
 
     helpful: StrictBool
     session_id: SessionId | None = None
-    question: Annotated[StrictStr, Field(max_length=500)] | None = None
+    question: Annotated[StrictStr, Field(max_length=QUESTION_MAX)] | None = None
     entry_id: Annotated[StrictStr, Field(max_length=64)] | None = None
     comment: Annotated[StrictStr, Field(max_length=1000)] | None = None
 

@@ -1,15 +1,11 @@
-"""What the bot hands back: answers, sources, troubleshooting links, search hits."""
+"""What the bot hands back: answers, sources, troubleshooting links, search hits (the API adds their URLs)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.contract import Coverage, LinkKind
 from corpus import Entry
-
-
-def help_url(entry_id: str) -> str:
-    """The path of an entry's help page on this server."""
-    return f"/help/{entry_id}"
 
 
 @dataclass(frozen=True)
@@ -22,12 +18,11 @@ class Source:
     kind: str
     category: str | None
     score: float
-    url: str
 
     @classmethod
     def of(cls, entry: Entry, score: float) -> Source:
         """Cite an entry with its retrieval score."""
-        return cls(entry.id, entry.title, entry.text, entry.kind, entry.category, round(score, 4), help_url(entry.id))
+        return cls(entry.id, entry.title, entry.text, entry.kind, entry.category, round(score, 4))
 
 
 @dataclass(frozen=True)
@@ -36,14 +31,13 @@ class Link:
 
     id: str
     title: str
-    kind: str
-    url: str
+    kind: LinkKind
     steps: list[str]
 
     @classmethod
-    def of(cls, entry: Entry, kind: str) -> Link:
-        """Link to an entry's help page, carrying its steps."""
-        return cls(entry.id, entry.title, kind, help_url(entry.id), list(entry.steps))
+    def of(cls, entry: Entry, kind: LinkKind) -> Link:
+        """Link to an entry, carrying its steps."""
+        return cls(entry.id, entry.title, kind, list(entry.steps))
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,6 @@ class Suggestion:
 
     id: str
     title: str
-    url: str
 
 
 @dataclass
@@ -68,7 +61,7 @@ class Answer:
     confidence: float = 0.0
     resolved_question: str = ""
     # covered / partial / not_covered / off_topic: see bot.coverage; confident is true for the first two
-    coverage: str = "covered"
+    coverage: Coverage = "covered"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.contract import Coverage
 from bot.coverage import COVERED, NOT_COVERED, OFF_TOPIC, PARTIAL, Signals
 from bot.decide import LEXICAL_CAP, LEXICAL_GAIN, Decider
 from bot.retrieve import Retrieval
@@ -59,11 +60,11 @@ def calibrate(
     spreads_in, margins_in, spreads_out, margins_out = [], [], [], []
     for title, vector in zip(titles, title_vectors, strict=True):
         found = retrieve(title, vector)
-        spreads_in.append(found.dense_spread)
+        spreads_in.append(found.dense_lead)
         margins_in.append(decider.confidence(found, vector))
     for i, (text, vector) in enumerate(zip(background, background_vectors, strict=True)):
         found = retrieve(text, vector)
-        spreads_out.append(found.dense_spread)
+        spreads_out.append(found.dense_lead)
         # against the other background sentences: against itself it would always lose
         others = decider.background @ vector
         others[i] = -np.inf
@@ -146,7 +147,9 @@ class Rule:
         z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
         return float(z @ np.asarray(self.weights) + self.bias)
 
-    def judge(self, signals: Signals, calibration: Calibration, entries: int, clause_shares: Sequence[float]) -> str:
+    def judge(
+        self, signals: Signals, calibration: Calibration, entries: int, clause_shares: Sequence[float]
+    ) -> Coverage:
         """covered / partial / not_covered / off_topic for one question."""
         x = features(signals, calibration, entries)
         if x[1] < self.off_topic_margin:

@@ -32,7 +32,7 @@ def _corpus(args: argparse.Namespace) -> int:
 
 def _index(args: argparse.Namespace) -> int:
     from bot.config import get_settings
-    from bot.engine import open_store
+    from bot.live_index import open_store
     from corpus import CorpusError, load_corpus
     from index import get_embedder
 
@@ -63,21 +63,21 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _bot(journal: bool = True) -> object:
+    from bot.assistant import Bot
     from bot.config import get_settings
-    from bot.engine import Bot
 
     bot = Bot.from_settings(get_settings())
-    if not journal and bot.journal is not None:
+    if not journal and bot.records.question_log is not None:
         # measuring must not fill the question log that agents read
-        bot.journal.close()
-        bot.journal = None
+        bot.records.question_log.close()
+        bot.records.question_log = None
     return bot
 
 
 def _ask(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from bot.engine import Bot
+    from bot.assistant import Bot
 
     bot = _bot()
     assert isinstance(bot, Bot)
@@ -91,13 +91,13 @@ def _ask(args: argparse.Namespace) -> int:
         else:
             print(answer.answer)
             for link in answer.troubleshooting:
-                print(f"  -> [{link.kind}] {link.title} {link.url}")
+                print(f"  -> [{link.kind}] {link.title} ({link.id})")
             print()
     return 0
 
 
 def _search(args: argparse.Namespace) -> int:
-    from bot.engine import Bot
+    from bot.assistant import Bot
 
     bot = _bot()
     assert isinstance(bot, Bot)
@@ -107,7 +107,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.engine import Bot
+    from bot.assistant import Bot
     from bot.evaluate import MODES, evaluate, format_baselines, format_table, load_cases, ranking
 
     bot = _bot(journal=False)
@@ -140,9 +140,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from bot.config import get_settings
-    from bot.feedback import FeedbackStore
+    from bot.question_log import QuestionLog
 
-    store = FeedbackStore(get_settings().data_dir)
+    store = QuestionLog(get_settings().data_dir)
     report = store.report(limit=args.limit)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

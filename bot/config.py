@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     )
     rate_limit: int = Field(120, ge=0, description="requests a minute per client on /v1; 0 turns it off")
     trust_proxy: bool = Field(False, description="take the client address from X-Forwarded-For")
+    log_level: str = Field("INFO", description="level of the JSON log lines on stderr (DEBUG, INFO, WARNING, ...)")
 
     @field_validator("corpus", "allowed_origins", mode="before")
     @classmethod

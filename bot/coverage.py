@@ -10,15 +10,17 @@ from functools import lru_cache
 from pathlib import Path
 from statistics import median
 
-import numpy as np
-
+from bot.contract import Coverage
 from bot.lexicon import syllables
 from bot.normalize import EXPANSIONS, GLOSSARY, Query
 from bot.retrieve import Retrieval
 from corpus import Entry
 from corpus.tokenize import STOPWORDS, fold, tagged, tokenize
 
-COVERED, PARTIAL, NOT_COVERED, OFF_TOPIC = "covered", "partial", "not_covered", "off_topic"
+COVERED: Coverage = "covered"
+PARTIAL: Coverage = "partial"
+NOT_COVERED: Coverage = "not_covered"
+OFF_TOPIC: Coverage = "off_topic"
 OUTCOMES = (COVERED, PARTIAL, NOT_COVERED, OFF_TOPIC)
 ANSWERED = (COVERED, PARTIAL)
 ASKING_WORDS = Path(__file__).parent / "data" / "asking.txt"
@@ -226,24 +228,11 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
         best_missing,
         kind_missing,
         len(terms),
-        retrieval.dense_spread,
+        retrieval.dense_lead,
         dense_gap,
         (lex1 - lex2) / lex1 if lex1 > 0 else 0.0,
         distinct,
     )
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """One question through the pipeline: normalised, embedded, ranked, and how far the documents cover it."""
-
-    query: Query
-    vector: np.ndarray
-    retrieval: Retrieval
-    margin: float
-    signals: Signals
-    clauses: list[float]
-    coverage: str
 
 
 _CLAUSE = re.compile(r"[？?；;。！!]|还有|另外|以及|顺便问")

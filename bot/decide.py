@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from bot.retrieve import Retrieval
-from index import VectorEmbeddings
 
 OFFTOPIC = Path(__file__).parent / "data" / "offtopic.txt"
 # BM25 evidence adds to the margin, saturating: shared domain words matter, a long match no more.
@@ -35,11 +34,6 @@ class Decider:
         # embedded in passage mode: the background competes with the help entries on the same footing
         self.background = background
         self.threshold = threshold
-
-    @classmethod
-    def from_texts(cls, embedder: VectorEmbeddings, threshold: float, texts: list[str] | None = None) -> Decider:
-        """Embed the background sentences (the bundled ones by default)."""
-        return cls(embedder.embed_passages(texts if texts is not None else load_offtopic()), threshold)
 
     def confidence(self, retrieval: Retrieval, vector: np.ndarray | None) -> float:
         """A margin around zero: positive means closer to the help documents than to small talk."""

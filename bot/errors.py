@@ -16,7 +16,13 @@ class BotError(Exception):
 class InvalidInput(BotError):
     """The caller sent something the bot cannot work with."""
 
-    code = "invalid_input"
+    code = "invalid_request"
+
+
+class CorpusUnavailable(BotError):
+    """The configured help documents cannot be read: a fault on the server's side, not the caller's."""
+
+    code = "corpus_error"
 
 
 class NotFound(BotError):

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answers import Answer
-from bot.engine import Bot
+from bot.assistant import Bot
+from bot.coverage import ANSWERED
 from bot.errors import InvalidInput
-from bot.normalize import normalize
-from bot.retrieve import HybridRetriever
+from bot.retrieve import Mode
+from corpus import Entry
 
-MODES = ("hybrid", "bm25", "dense")
-ANSWERED = ("covered", "partial")
+MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,21 @@ class Tally:
     follow_right: int = 0
     misses: list[str] = field(default_factory=list)
 
+    def add(self, expect: Sequence[str], ranked: Sequence[str], declined: bool) -> int | None:
+        """Score one question of a system without conversations or coverage labels (the benchmarks' baselines)
+        from the texts of its ranked entries and whether it declined; the rank of the first right one."""
+        if not expect:
+            self.n_far += 1
+            self.far_declined += int(declined)
+            return None
+        self.n_in += 1
+        rank = next((i for i, text in enumerate(ranked[:5], 1) if holds(text, expect)), None)
+        self.ranked_first += int(rank == 1)
+        self.hits += int(rank == 1 and not declined)
+        self.rr += 1.0 / rank if rank else 0.0
+        self.wrongly_declined += int(declined)
+        return rank
+
     def row(self) -> dict[str, float | int | None]:
         """Rates for a table row (None where the group has no such question)."""
 
@@ -68,6 +84,7 @@ class Tally:
             "wrongly_declined": rate(self.wrongly_declined, self.n_in),
             "not_covered_declined": rate(self.near_declined, self.n_near),
             "off_topic_declined": rate(self.far_declined, self.n_far),
+            "ood_declined": rate(self.far_declined + self.near_declined, self.n_far + self.n_near),
             "route_acc": rate(self.route_right, self.route_total),
             "follow_ups": rate(self.follow_right, self.n_follow),
         }
@@ -99,15 +116,22 @@ def load_cases(path: str | Path) -> list[Case]:
     return cases
 
 
+def holds(text: str, expect: Sequence[str]) -> bool:
+    """The rule for a right answer: the entry's title + text holds one of the expected phrases."""
+    return any(phrase in text for phrase in expect)
+
+
+def entry_text(entry: Entry) -> str:
+    """What an entry is judged on."""
+    return f"{entry.title}\n{entry.text}"
+
+
 def _right(bot: Bot, case: Case, entry_id: str) -> bool:
     """Whether an entry is a right answer: one of the listed ids, or it holds an expected phrase."""
     if entry_id in case.entry:
         return True
     entry = bot.index.by_id.get(entry_id)
-    if entry is None:
-        return False
-    text = f"{entry.title}\n{entry.text}"
-    return any(phrase in text for phrase in case.expect)
+    return entry is not None and holds(entry_text(entry), case.expect)
 
 
 def ask_case(bot: Bot, case: Case) -> Answer:
@@ -173,16 +197,13 @@ def evaluate(bot: Bot, cases: list[Case]) -> dict[str, Tally]:
     return dict(tallies)
 
 
-def ranking(bot: Bot, cases: list[Case], mode: str) -> dict[str, Tally]:
+def ranking(bot: Bot, cases: list[Case], mode: Mode) -> dict[str, Tally]:
     """Ranking alone (no decision, no conversation) for one retrieval mode: the baselines."""
-    retriever = HybridRetriever(bot.index, bot.embedder, mode=mode, lexical_weight=bot.settings.lexical_weight)
     tallies: dict[str, Tally] = defaultdict(Tally)
     for case in cases:
         if not case.answerable or case.turns:
             continue
-        query = normalize(case.question, bot.lexicon)
-        retrieval = retriever.retrieve(query, 5, bot.embedder.query_vector(query.text))
-        ids = [h.entry.id for h in retrieval.hits[:5]]
+        ids = [h.entry.id for h in bot.understand(case.question, mode=mode).retrieval.hits[:5]]
         rank = next((i for i, entry_id in enumerate(ids, 1) if _right(bot, case, entry_id)), None)
         for group in (case.group, "all"):
             t = tallies[group]

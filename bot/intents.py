@@ -8,8 +8,6 @@ from pathlib import Path
 
 import numpy as np
 
-from index import VectorEmbeddings
-
 EXAMPLES = Path(__file__).parent / "data" / "intents.jsonl"
 LABELS = ("other", "rejection", "white_screen")
 
@@ -37,7 +35,7 @@ class IntentClassifier:
         x = _features(vectors)
         w = np.zeros((x.shape[1], len(self.labels)), dtype=np.float64)
         onehot = np.eye(len(self.labels))[y]
-        # class weights: the "other" class is larger and must not drown the two routes
+        # class weights: the "other" class is larger and must not drown the two troubleshooting topics
         counts = onehot.sum(axis=0)
         weight = (len(y) / (len(self.labels) * np.maximum(counts, 1)))[y][:, None]
         lr = 0.5
@@ -46,12 +44,6 @@ class IntentClassifier:
             grad = x.T @ ((p - onehot) * weight) / len(y) + l2 * w
             w -= lr * grad
         self.weights = w
-
-    @classmethod
-    def train(cls, embedder: VectorEmbeddings, examples: list[Example]) -> IntentClassifier:
-        """Embed the examples (query mode) and fit."""
-        vectors = np.stack([embedder.query_vector(e.text) for e in examples])
-        return cls(vectors, [e.label for e in examples])
 
     def probabilities(self, vector: np.ndarray) -> dict[str, float]:
         """Probability of each label for one question vector."""

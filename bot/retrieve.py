@@ -1,8 +1,10 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused into a ranking of entries."""
+"""Hybrid retrieval: each entry's best dense cosine (an exact scan, or Chroma's graph on large indexes) and its
+BM25 score, fused into one ranking."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -11,6 +13,7 @@ from corpus import Entry, tokenize
 from index import LoadedIndex, VectorEmbeddings, top_positions
 
 DENSE_CANDIDATES = 50
+Mode = Literal["hybrid", "dense", "bm25"]
 
 
 @dataclass(frozen=True)
@@ -21,8 +24,6 @@ class Hit:
     score: float
     dense: float
     lexical: float
-    rank_dense: int
-    rank_lexical: int
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,11 @@ class Retrieval:
 
     hits: list[Hit]
     dense_top: float
-    dense_spread: float
     lexical_top: float
     terms: list[str]
+    # how far the best entry's cosine stands above the corpus' typical entry (the median): a question the
+    # documents answer singles one entry out; one they do not lifts many a little (see bot.coverage)
+    dense_lead: float = 0.0
 
 
 class HybridRetriever:
@@ -43,7 +46,7 @@ class HybridRetriever:
         self,
         index: LoadedIndex,
         embedder: VectorEmbeddings,
-        mode: str = "hybrid",
+        mode: Mode = "hybrid",
         lexical_weight: float = 1.0,
     ) -> None:
         if mode not in ("hybrid", "dense", "bm25"):
@@ -74,20 +77,13 @@ class HybridRetriever:
             lexical = idx.per_entry(idx.lexical(terms))
         fused = self._fuse(dense, lexical, exact)
         hits = [
-            Hit(
-                idx.entries[i],
-                float(fused[i]),
-                float(dense[i]),
-                float(lexical[i]),
-                _rank(dense, i),
-                _rank(lexical, i),
-            )
+            Hit(idx.entries[i], float(fused[i]), float(dense[i]), float(lexical[i]))
             for i in top_positions(fused, max(k, 1))
             if fused[i] > 0
         ]
         seen = dense if exact else dense[dense > 0]
-        spread = float(dense.max() - np.median(seen)) if seen.size else 0.0
-        return Retrieval(hits, float(dense.max(initial=0.0)), spread, float(lexical.max(initial=0.0)), terms)
+        lead = float(dense.max() - np.median(seen)) if seen.size else 0.0
+        return Retrieval(hits, float(dense.max(initial=0.0)), float(lexical.max(initial=0.0)), terms, lead)
 
     def _fuse(self, dense: np.ndarray, lexical: np.ndarray, exact: bool) -> np.ndarray:
         if self.mode == "dense":
@@ -112,9 +108,3 @@ class HybridRetriever:
         high_l = float(lexical.max(initial=0.0))
         lexical_n = lexical / high_l if high_l > 0 else lexical
         return (dense_n + self.lexical_weight * lexical_n) / (1.0 + self.lexical_weight)
-
-
-def _rank(scores: np.ndarray, i: int) -> int:
-    """1-based rank of position ``i``, best first, ties by position (as a stable sort would place it)."""
-    s = scores[i]
-    return int(np.count_nonzero(scores > s) + np.count_nonzero(scores[:i] == s)) + 1

@@ -6,11 +6,10 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Kind = Literal["faq", "rejection", "troubleshooting"]
-KINDS: tuple[str, ...] = ("faq", "rejection", "troubleshooting")
-ROUTES: tuple[str, ...] = ("white_screen",)
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class Entry:
 
     @property
     def full_text(self) -> str:
-        """Title, text and steps as one string: what is indexed and shown."""
+        """Title and text as one string (steps are not included)."""
         parts = [self.title, self.text]
         return "\n".join(p for p in parts if p)
 

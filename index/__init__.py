@@ -2,17 +2,21 @@
 
 from index.chunking import Chunk, chunk_entries
 from index.embeddings import VectorEmbeddings, get_embedder
-from index.store import INDEX_VERSION, IndexError_, IndexStore, LoadedIndex, Manifest, top_positions
+from index.loaded import LoadedIndex
+from index.manifest import INDEX_VERSION, IndexLoadError, Manifest
+from index.ranking import per_entry_max, top_positions
+from index.store import IndexStore
 
 __all__ = [
     "INDEX_VERSION",
     "Chunk",
-    "IndexError_",
+    "IndexLoadError",
     "IndexStore",
     "LoadedIndex",
     "Manifest",
     "VectorEmbeddings",
     "chunk_entries",
     "get_embedder",
+    "per_entry_max",
     "top_positions",
 ]

@@ -1,4 +1,4 @@
-"""Build, persist and load an index: Chroma vectors, a BM25 index and a manifest, swapped in whole."""
+"""The index folder on disk: builds (entries, chunks, vectors, BM25, Chroma, manifest) and ``CURRENT``."""
 
 from __future__ import annotations
 
@@ -12,153 +12,22 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import bm25s
 import numpy as np
 
 from corpus import Entry, corpus_hash, tokenize
+from index.chroma import HNSW, chroma_client, close_client
 from index.chunking import Chunk, chunk_entries
 from index.embeddings import VectorEmbeddings
+from index.loaded import EXACT_SEARCH_MAX, LoadedIndex, read_lines
+from index.manifest import INDEX_VERSION, IndexLoadError, Manifest
 
-INDEX_VERSION = 4
 EMBED_BATCH = 32
 KEEP_BUILDS = 2
-# Below this many chunks the dense side is an exact scan of the build's vectors: at 10k chunks Chroma's HNSW
-# (default settings) returned the exact nearest chunk for only 67% of the labelled questions, and a scan of
-# 50k x 384 floats costs a few milliseconds. Above it, Chroma's HNSW answers, built with the settings below.
-EXACT_SEARCH_MAX = 50_000
-HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
-
-
-class IndexError_(RuntimeError):
-    """The index is missing, stale or unreadable."""
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What a built index was made from; a mismatch means it must be rebuilt."""
-
-    version: int
-    embedder: str
-    dimension: int
-    corpus_hash: str
-    build_id: str
-    collection: str
-    chroma_url: str | None
-    chunks: int
-    entries: int
-    created: float
-    embedded: int = 0
-
-    def matches(self, embedder: str, dimension: int, digest: str, chroma_url: str | None) -> bool:
-        """Whether this index answers for that embedder, corpus and vector store."""
-        return (
-            self.version == INDEX_VERSION
-            and self.embedder == embedder
-            and self.dimension == dimension
-            and self.corpus_hash == digest
-            and self.chroma_url == chroma_url
-        )
-
-
-def chroma_client(path: Path | None, url: str | None) -> Any:
-    """A Chroma client with telemetry off: a server when ``url`` is set, else embedded at ``path``."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if url:
-        parsed = urlparse(url)
-        return chromadb.HttpClient(
-            host=parsed.hostname or "127.0.0.1",
-            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-            ssl=parsed.scheme == "https",
-            settings=settings,
-        )
-    assert path is not None
-    return chromadb.PersistentClient(path=str(path), settings=settings)
-
-
-class LoadedIndex:
-    """A built index opened for queries: entries, chunks, the Chroma collection and BM25."""
-
-    def __init__(self, folder: Path, manifest: Manifest, exact_max: int = EXACT_SEARCH_MAX) -> None:
-        self.folder = folder
-        self.manifest = manifest
-        self.entries = [Entry.from_dict(json.loads(line)) for line in _lines(folder / "entries.jsonl")]
-        self.chunks = [Chunk(**json.loads(line)) for line in _lines(folder / "chunks.jsonl")]
-        self.by_id = {e.id: e for e in self.entries}
-        entry_pos = {e.id: i for i, e in enumerate(self.entries)}
-        self.chunk_entry = np.array([entry_pos[c.entry_id] for c in self.chunks], dtype=np.int64)
-        # chunks are written entry by entry: then each entry's chunks are one run, and a per-entry maximum is
-        # one reduceat instead of a (much slower) unbuffered maximum.at
-        starts = np.flatnonzero(np.diff(self.chunk_entry, prepend=-1) != 0)
-        in_runs = len(starts) > 0 and np.array_equal(self.chunk_entry[starts], np.arange(len(self.entries)))
-        self._starts = starts if in_runs else None
-        self.chunk_pos = {c.id: i for i, c in enumerate(self.chunks)}
-        self.bm25 = bm25s.BM25.load(str(folder / "bm25"), load_corpus=False)
-        self._vocab: dict[str, int] = dict(self.bm25.vocab_dict)
-        path = None if manifest.chroma_url else folder / "chroma"
-        self.client = chroma_client(path, manifest.chroma_url)
-        self.collection = self.client.get_collection(manifest.collection)
-        count = self.collection.count()
-        if count != manifest.chunks:
-            raise IndexError_(f"collection {manifest.collection} holds {count} chunks, expected {manifest.chunks}")
-        self.vectors: np.ndarray | None = None
-        if len(self.chunks) <= exact_max:
-            self.vectors = _unit_rows(np.load(folder / "vectors.npy"))
-            if self.vectors.shape != (len(self.chunks), manifest.dimension):
-                raise IndexError_(f"vectors.npy has shape {self.vectors.shape}, expected {len(self.chunks)} rows")
-
-    @property
-    def exact(self) -> bool:
-        """Whether dense search scans every vector (True) or asks Chroma's HNSW graph."""
-        return self.vectors is not None
-
-    def similarities(self, vector: np.ndarray) -> np.ndarray:
-        """Cosine of every chunk to the vector; only on an exact index (see :attr:`exact`)."""
-        if self.vectors is None:
-            raise IndexError_("this index searches through Chroma's HNSW graph: no exact similarities")
-        return self.vectors @ np.asarray(vector, dtype=np.float32)
-
-    def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Nearest chunks by cosine similarity, as (chunk position, cosine)."""
-        k = max(1, min(k, len(self.chunks)))
-        if self.vectors is not None:
-            scores = self.similarities(vector)
-            return [(int(i), float(scores[i])) for i in top_positions(scores, k)]
-        res = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
-        ids, dists = res["ids"][0], res["distances"][0]
-        return [(self.chunk_pos[i], 1.0 - float(d)) for i, d in zip(ids, dists, strict=True) if i in self.chunk_pos]
-
-    def per_entry(self, chunk_scores: np.ndarray, fill: float = 0.0) -> np.ndarray:
-        """Each entry's best chunk score; ``fill`` for an entry without chunks."""
-        scores = np.asarray(chunk_scores, dtype=np.float32)
-        if self._starts is not None:
-            return np.maximum.reduceat(scores, self._starts)
-        out = np.full(len(self.entries), fill, dtype=np.float32)
-        np.maximum.at(out, self.chunk_entry, scores)
-        return out
-
-    def lexical(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every chunk for the query tokens."""
-        known = [t for t in tokens if t in self._vocab]
-        if not known:
-            return np.zeros(len(self.chunks), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
-
-    def close(self) -> None:
-        """Release this index's Chroma client.
-
-        ``Client.close`` is reference-counted: another index open on the same path keeps the shared system
-        alive; the process-wide cache is never cleared wholesale.
-        """
-        self.collection = None
-        _close_client(self.client)
 
 
 class IndexStore:
@@ -194,7 +63,7 @@ class IndexStore:
         """Open the live build."""
         manifest = self.current()
         if manifest is None:
-            raise IndexError_(f"no index at {self.root}: run 'beian-bot index build'")
+            raise IndexLoadError(f"no index at {self.root}: run 'beian-bot index build'")
         return LoadedIndex(self.builds / manifest.build_id, manifest, self.exact_max)
 
     def ensure(self, embedder: VectorEmbeddings, entries: list[Entry], progress: bool = False) -> tuple[Manifest, bool]:
@@ -240,13 +109,16 @@ class IndexStore:
             self._prune(keep=build_id)
             return manifest
 
-    def _previous_vectors(self, embedder: VectorEmbeddings) -> dict[str, np.ndarray]:
+    def saved_vectors(self, embedder: VectorEmbeddings | None = None) -> dict[str, np.ndarray]:
+        """Chunk digest -> vector of the live build (only if made by ``embedder``, when given); {} if unreadable."""
         manifest = self.current()
-        if manifest is None or manifest.embedder != embedder.name or manifest.dimension != embedder.dimension:
+        if manifest is None:
+            return {}
+        if embedder is not None and (manifest.embedder != embedder.name or manifest.dimension != embedder.dimension):
             return {}
         folder = self.builds / manifest.build_id
         try:
-            chunks = [Chunk(**json.loads(line)) for line in _lines(folder / "chunks.jsonl")]
+            chunks = [Chunk(**json.loads(line)) for line in read_lines(folder / "chunks.jsonl")]
             vectors = np.load(folder / "vectors.npy")
         except (OSError, ValueError, TypeError):
             return {}
@@ -272,7 +144,7 @@ class IndexStore:
                 return {}
             got = collection.get(ids=[c.id for c in chunks], include=["embeddings"])
         finally:
-            _close_client(client)
+            close_client(client)
         vectors = dict(zip(got["ids"], got["embeddings"], strict=True))
         return {c.digest: np.asarray(vectors[c.id], dtype=np.float32) for c in chunks if c.id in vectors}
 
@@ -290,7 +162,7 @@ class IndexStore:
         _write_jsonl(tmp / "entries.jsonl", [e.to_dict() for e in entries])
         _write_jsonl(tmp / "chunks.jsonl", [asdict(c) for c in chunks])
         # embed only chunks whose text the previous build (or a replica, on a shared server) did not have
-        known = self._previous_vectors(embedder)
+        known = self.saved_vectors(embedder)
         known.update(self._server_vectors(embedder, digest, chunks))
         vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
         todo = []
@@ -369,7 +241,7 @@ class IndexStore:
                         metadatas=[{"entry_id": c.entry_id} for c in part],
                     )
         finally:
-            _close_client(client)  # a build's own client would otherwise hold threads and files for good
+            close_client(client)  # a build's own client would otherwise hold threads and files for good
         return name
 
     def _prune(self, keep: str) -> None:
@@ -383,36 +255,6 @@ class IndexStore:
             # a build that died part-way; only ones older than an hour, a live build may be writing
             if time.time() - path.stat().st_mtime > 3600:
                 shutil.rmtree(path, ignore_errors=True)
-
-
-def _close_client(client: Any) -> None:
-    close = getattr(client, "close", None)
-    if close is not None:
-        with contextlib.suppress(Exception):
-            close()
-
-
-def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` best scores, best first, ties by position; without sorting everything."""
-    if k >= len(scores):
-        return np.argsort(-scores, kind="stable")
-    # everything strictly above the k-th best, then as many of its ties as fit, lowest positions first
-    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-    above = np.flatnonzero(scores > kth)
-    tied = np.flatnonzero(scores == kth)[: k - len(above)]
-    chosen = np.concatenate([above, tied])
-    return chosen[np.argsort(-scores[chosen], kind="stable")]
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length, so that a dot product is the cosine whatever the embedder returned."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
-
-
-def _lines(path: Path) -> list[str]:
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:

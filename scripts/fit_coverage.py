@@ -50,21 +50,21 @@ def main() -> None:
     if "test" in Path(args.file).name:
         raise SystemExit("the rule is never fitted on the test split")
 
+    from bot.assistant import Bot
     from bot.calibrate import FEATURES, RULE, features
     from bot.cli import _bot
-    from bot.engine import Bot
     from bot.evaluate import load_cases
 
     bot = _bot(journal=False)
     assert isinstance(bot, Bot)
-    state = bot._state
-    calibration = bot._calibration(state)
+    calibration = bot.pipeline.calibration(bot.live.snapshot)
     rows, labels, margins = [], [], []
     for case in load_cases(args.file):
         if case.turns:
             continue
-        found = bot.assess(case.question, judge=False)
-        x = features(found.signals, calibration, len(bot.index.entries))
+        found = bot.understand(case.question, judge=False).signals
+        assert found is not None
+        x = features(found, calibration, len(bot.index.entries))
         margins.append((x[1], case.coverage != "off_topic"))
         if case.coverage == "off_topic":
             continue

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 
 from api.deps import AdminDep, BotDep
 from api.errors import error_response
-from api.routes.metrics import REINDEX
+from api.metrics import REINDEX
+from api.schemas import ErrorResponse
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
@@ -38,7 +39,14 @@ def get_ticket(
     return bot.ticket(ticket_id)
 
 
-@router.post("/reindex", response_model=None, responses={409: {"description": "a reindex is already running"}})
+@router.post(
+    "/reindex",
+    response_model=None,
+    responses={
+        409: {"model": ErrorResponse, "description": "a reindex is already running"},
+        503: {"model": ErrorResponse, "description": "the configured corpus cannot be read (corpus_error)"},
+    },
+)
 def reindex(_: AdminDep, bot: BotDep) -> dict[str, Any] | JSONResponse:
     """Rebuild the index aside from the configured corpus and swap to it; requests keep being served."""
     if not _REINDEXING.acquire(blocking=False):

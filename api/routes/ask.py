@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter
 
 from api.deps import BotDep
-from api.routes.metrics import ANSWERS
+from api.metrics import ANSWERS
 from api.schemas import AskRequest, AskResponse, ErrorResponse
 
 router = APIRouter(prefix="/v1", tags=["ask"])
@@ -22,4 +20,4 @@ def ask(body: AskRequest, bot: BotDep) -> AskResponse:
     """Answer a question from the help documents, with sources and troubleshooting links."""
     answer = bot.ask(body.question, session_id=body.session_id, top_k=body.top_k)
     ANSWERS.labels("true" if answer.confident else "false").inc()
-    return AskResponse.model_validate(asdict(answer), from_attributes=False)
+    return AskResponse.of(answer)

@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from api.deps import BotDep
-from api.schemas import EntryOut, ErrorResponse
-from bot.answers import help_url
-from corpus import Entry
+from api.schemas import EntryId, EntryOut, ErrorResponse
+from bot.contract import Kind
 
 router = APIRouter(prefix="/v1", tags=["entries"])
-
-EntryId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-
-
-def entry_out(entry: Entry) -> EntryOut:
-    """The contract's entry JSON."""
-    return EntryOut(
-        id=entry.id,
-        title=entry.title,
-        kind=entry.kind,
-        category=entry.category,
-        text=entry.text,
-        steps=list(entry.steps),
-        url=help_url(entry.id),
-    )
 
 
 @router.get("/entries", response_model=list[EntryOut])
 def list_entries(
     bot: BotDep,
-    kind: Annotated[Literal["faq", "rejection", "troubleshooting"] | None, Query()] = None,
+    kind: Annotated[Kind | None, Query()] = None,
     category: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[EntryOut]:
     """Every help entry, optionally filtered by kind or category."""
-    return [entry_out(e) for e in bot.entries(kind=kind, category=category)]
+    return [EntryOut.of(e) for e in bot.entries(kind=kind, category=category)]
 
 
 @router.get("/entries/{entry_id}", response_model=EntryOut, responses={404: {"model": ErrorResponse}})
 def get_entry(entry_id: EntryId, bot: BotDep) -> EntryOut:
     """One help entry."""
-    return entry_out(bot.entry(entry_id))
+    return EntryOut.of(bot.entry(entry_id))

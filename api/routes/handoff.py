@@ -20,9 +20,4 @@ def handoff(
 ) -> HandoffResponse:
     """Record a ticket holding the conversation so far; a person picks it up from the admin API."""
     ticket = bot.handoff(body.session_id, note=body.note, contact=body.contact, user_ref=x_user_ref)
-    return HandoffResponse(
-        ticket_id=str(ticket["id"]),
-        session_id=str(ticket["session_id"]),
-        turns=len(ticket["transcript"]),  # type: ignore[arg-type]
-        status=str(ticket["status"]),
-    )
+    return HandoffResponse.of(ticket)

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import BotDep, SettingsDep
 from api.pages import help_page, not_found_page
-from api.routes.entries import EntryId
+from api.schemas import EntryId
 from bot import NotFound
 
 router = APIRouter(tags=["pages"])
@@ -20,5 +20,4 @@ def help_entry(entry_id: EntryId, bot: BotDep, settings: SettingsDep) -> HTMLRes
         entry = bot.entry(entry_id)
     except NotFound:
         return HTMLResponse(not_found_page(entry_id), status_code=404)
-    related = [bot.index.by_id[r] for r in entry.related if r in bot.index.by_id]
-    return HTMLResponse(help_page(entry, related[:5], settings))
+    return HTMLResponse(help_page(entry, bot.related(entry), settings))

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api.metrics import INDEX_CHUNKS, INDEX_CREATED, INDEX_ENTRIES, READY, SESSIONS
 
 router = APIRouter(tags=["operations"])
-
-ANSWERS = Counter("beian_answers_total", "answers given by /v1/ask, by whether the bot was confident", ["confident"])
-REINDEX = Counter("beian_reindex_total", "reindex requests through the admin API, by outcome", ["outcome"])
-INDEX_ENTRIES = Gauge("beian_index_entries", "entries in the live index")
-INDEX_CHUNKS = Gauge("beian_index_chunks", "chunks in the live index")
-INDEX_CREATED = Gauge("beian_index_created_seconds", "when the live index was built (unix time)")
-READY = Gauge("beian_ready", "1 when the index is loaded and answering")
-SESSIONS = Gauge("beian_sessions", "conversations held in memory")
-for _label in ("true", "false"):
-    ANSWERS.labels(_label)
 
 
 @router.get("/metrics", include_in_schema=False)

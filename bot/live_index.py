@@ -1,0 +1,131 @@
+"""The live index: the build answering now, swapped whole on reindex or refresh, old ones retired later."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.coverage import Catalogue
+from bot.errors import CorpusUnavailable
+from bot.lexicon import Lexicon
+from bot.retrieve import HybridRetriever, Mode
+from corpus import CorpusError, load_corpus
+from index import IndexStore, LoadedIndex, VectorEmbeddings
+
+log = logging.getLogger("beian_bot")
+
+# A swapped-out index is closed this long after the swap: requests that began on it have long finished.
+RETIRE_AFTER = 30.0
+
+
+def open_store(settings: Settings) -> IndexStore:
+    """The index folder (and Chroma server, if any) the settings name."""
+    return IndexStore(settings.index_dir, settings.chroma_url, settings.exact_search_max)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One built index and its retriever: what a request reads from start to end, whatever is swapped meanwhile.
+
+    With them, the index's words by sound (typos and typed pinyin) and by entry (what each entry says)."""
+
+    index: LoadedIndex
+    retriever: HybridRetriever
+    lexicon: Lexicon
+    catalogue: Catalogue
+
+    def retriever_for(self, mode: Mode) -> HybridRetriever:
+        """The hybrid retriever, or one that ranks by one side alone (for comparisons)."""
+        if mode == "hybrid":
+            return self.retriever
+        return HybridRetriever(self.index, self.retriever.embedder, mode=mode)
+
+
+class LiveIndex:
+    """Holds the snapshot answering now; reindex builds aside and swaps, refresh follows ``CURRENT``."""
+
+    def __init__(self, settings: Settings, embedder: VectorEmbeddings, index: LoadedIndex) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._snapshot = self._snap(index)
+        self._swap_lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+        self._retired: list[tuple[float, LoadedIndex]] = []
+
+    def _snap(self, index: LoadedIndex) -> Snapshot:
+        return Snapshot(
+            index,
+            HybridRetriever(index, self.embedder, lexical_weight=self.settings.lexical_weight),
+            Lexicon.from_entries(index.entries),
+            Catalogue(index.entries),
+        )
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The index and retriever answering now."""
+        return self._snapshot
+
+    @property
+    def index(self) -> LoadedIndex:
+        """The index answering now."""
+        return self._snapshot.index
+
+    def reindex(self) -> dict[str, object]:
+        """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile."""
+        try:
+            entries = load_corpus(self.settings.corpus or None)
+        except CorpusError as exc:
+            raise CorpusUnavailable(f"corpus cannot be loaded: {exc}") from exc
+        manifest = open_store(self.settings).build(self.embedder, entries)
+        self.refresh()
+        return {
+            "build": manifest.build_id,
+            "entries": manifest.entries,
+            "chunks": manifest.chunks,
+            "embedded": manifest.embedded,
+        }
+
+    def refresh(self) -> bool:
+        """Swap to the build ``CURRENT`` names if it is not the one answering (``beian-bot index build`` in
+        another process, or :meth:`reindex`); True when swapped.
+
+        Loads are serialised and always read ``CURRENT`` afresh, so a slow load can never swap an older
+        build in over a newer one.
+        """
+        self.close_retired()
+        with self._reload_lock:
+            store = open_store(self.settings)
+            current = store.current()
+            if current is None or current.build_id == self.index.manifest.build_id:
+                return False
+            self.swap(store.load())
+            return True
+
+    def swap(self, index: LoadedIndex) -> None:
+        """Start answering from another index; requests already running finish on the old one."""
+        snapshot = self._snap(index)
+        with self._swap_lock:
+            old = self._snapshot
+            self._snapshot = snapshot
+            self._retired.append((time.monotonic(), old.index))
+        log.info("index swapped", extra={"build": index.manifest.build_id, "previous": old.index.manifest.build_id})
+
+    def close_retired(self, force: bool = False) -> None:
+        """Close swapped-out indexes once no request can still be using them (their Chroma clients hold
+        threads and open files: without this every reindex would leak them)."""
+        now = time.monotonic()
+        with self._swap_lock:
+            due = [ix for at, ix in self._retired if force or now - at >= RETIRE_AFTER]
+            self._retired = [(at, ix) for at, ix in self._retired if not (force or now - at >= RETIRE_AFTER)]
+        for index in due:
+            with contextlib.suppress(Exception):
+                index.close()
+
+    def close(self) -> None:
+        """Close every index, the live one included."""
+        self.close_retired(force=True)
+        self.index.close()

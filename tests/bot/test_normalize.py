@@ -1,0 +1,40 @@
+"""Question normalisation: width, script and case folded, filler dropped, synonyms rewritten, expansions for BM25."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.normalize import Query, normalize
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "lexical"),
+    [
+        # full width, traditional script, upper case, a greeting and a thank-you
+        ("您好，请问ＩＣＰ備案號怎麼查？谢谢", "icp备案号怎么查?", "icp备案号怎么查?"),
+        # the help documents' own words: 管局 for 通管局 (typos are the lexicon's: tests/bot/test_lexicon.py)
+        ("通管局审核要多久", "管局审核要多久", "管局审核要多久"),
+        # correct text is never rewritten by a typo table: 初审和管局终审 stays as it is
+        ("初审和管局终审", "初审和管局终审", "初审和管局终审"),
+        # 法人 means the legal representative, unless it already says 法人代表; spaces collapse
+        ("  法人  变更  ", "法定代表人 变更", "法定代表人 变更"),
+        ("法人代表是谁", "法人代表是谁", "法人代表是谁"),
+        # ways of saying "rejected" and "white screen" reach BM25 as the documents' words; the embedder sees the text
+        ("我的备案被打回了怎么办", "我的备案被打回了怎么办", "我的备案被打回了怎么办 驳回"),
+        ("app打开一片空白", "app打开一片空白", "app打开一片空白 白屏"),
+        # English questions meet the Chinese documents through the glossary
+        (
+            "How long does the MIIT review take?",
+            "how long does the miit review take?",
+            "how long does the miit review take? 工信部 管局 审核 多久 时间 工作日",
+        ),
+    ],
+)
+def test_normalize(question: str, text: str, lexical: str) -> None:
+    assert normalize(question) == Query(original=question, text=text, lexical=lexical)
+
+
+def test_a_question_of_filler_alone_is_kept() -> None:
+    # stripping everything would leave nothing to search for
+    assert normalize("你好").text == "你好"
+    assert normalize("谢谢").text == "谢谢"
