@@ -53,7 +53,9 @@ class Bot:
     @classmethod
     def from_settings(cls, settings: Settings, embedder: VectorEmbeddings | None = None) -> Bot:
         """Load the corpus, build the index when missing or stale (if allowed), open it."""
-        embedder = embedder or get_embedder(settings.embedder, settings.embed_workers)
+        embedder = embedder or get_embedder(
+            settings.embedder, settings.embed_workers, settings.query_prefix, settings.passage_prefix
+        )
         store = open_store(settings)
         if settings.build_on_start:
             entries = load_corpus(settings.corpus or None)

