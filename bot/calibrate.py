@@ -18,10 +18,14 @@ from bot.retrieve import Retrieval
 
 RULE = Path(__file__).parent / "data" / "coverage.json"
 # bumped when the way reference points are measured changes: cached ones are then measured again
-CALIBRATION_VERSION = "2"
+CALIBRATION_VERSION = "3"
 FEATURES = ("spread", "margin", "lexical_gap", "distinct", "best_share", "kind_missing")
+# A question below the off-topic margin is off-topic unless the best entry says at least this share of it.
+OFF_TOPIC_SHARE = 0.5
 # A part of a message whose salient words the top entries hold at least this share of is answered.
 FULL_SHARE = 0.9
+# Halfway between the background (0) and the half titles (1): where an untrusted signal is put.
+NEUTRAL = 0.5
 # Entry titles asked as questions, at most this many: enough for a median, cheap at any corpus size.
 SAMPLE = 200
 
@@ -40,6 +44,10 @@ class Calibration:
     spread_out: float
     margin_in: float
     margin_out: float
+    # how cleanly each signal tells the two apart (2 * AUC - 1: 1 perfectly, 0 not at all); a signal the
+    # embedder cannot read on this corpus (an English model on Chinese) is pulled to the rule's neutral point
+    spread_trust: float = 1.0
+    margin_trust: float = 1.0
 
     def to_dict(self) -> dict[str, float]:
         """JSON-ready."""
@@ -48,7 +56,7 @@ class Calibration:
     @classmethod
     def from_dict(cls, data: dict[str, float]) -> Calibration:
         """Back from JSON."""
-        return cls(**{k: float(data[k]) for k in ("spread_in", "spread_out", "margin_in", "margin_out")})
+        return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 def calibrate(
@@ -79,7 +87,16 @@ def calibrate(
         float(np.median(spreads_out)),
         float(np.median(margins_in)),
         float(np.median(margins_out)),
+        _trust(spreads_in, spreads_out),
+        _trust(margins_in, margins_out),
     )
+
+
+def _trust(inside: Sequence[float], outside: Sequence[float]) -> float:
+    """2 * AUC - 1 of ``inside`` above ``outside``, floored at 0."""
+    a, b = np.asarray(inside)[:, None], np.asarray(outside)[None, :]
+    auc = float(((a > b) + 0.5 * (a == b)).mean()) if a.size and b.size else 0.5
+    return max(0.0, 2.0 * auc - 1.0)
 
 
 def cached_calibration(folder: Path, key: str, measure: Callable[[], Calibration]) -> Calibration:
@@ -114,13 +131,20 @@ def sample_titles(titles: Sequence[str]) -> list[str]:
 def features(signals: Signals, calibration: Calibration, entries: int) -> np.ndarray:
     """The rule's inputs: embedder-dependent signals on the calibration's scale, the rest as they are."""
     c = calibration
-    spread = (signals.spread - c.spread_out) / max(c.spread_in - c.spread_out, 1e-6)
-    margin = (signals.margin - c.margin_out) / max(c.margin_in - c.margin_out, 1e-6)
+    spread = _scaled(signals.spread, c.spread_out, c.spread_in, c.spread_trust)
+    margin = _scaled(signals.margin, c.margin_out, c.margin_in, c.margin_trust)
     distinct = signals.distinct / math.log(max(entries, 2))
     return np.array(
         [spread, margin, signals.lexical_gap, distinct, signals.best_share, float(signals.kind_missing)],
         dtype=np.float64,
     )
+
+
+def _scaled(value: float, out: float, inside: float, trust: float) -> float:
+    """0 at the background's median, 1 at the half titles'; kept within a unit beyond them (further says no
+    more) and pulled towards the middle as far as the embedder cannot tell the two apart."""
+    x = min(max((value - out) / max(inside - out, 1e-6), -1.0), 2.0)
+    return NEUTRAL + trust * (x - NEUTRAL)
 
 
 @dataclass(frozen=True)
@@ -160,7 +184,9 @@ class Rule:
     ) -> Coverage:
         """covered / partial / not_covered / off_topic for one question."""
         x = features(signals, calibration, entries)
-        if x[1] < self.off_topic_margin:
+        if x[1] < self.off_topic_margin and signals.best_share < OFF_TOPIC_SHARE:
+            # far from the documents by meaning and by words alike; an embedder that reads the words poorly
+            # (an English model on Chinese) still sees the documents' words in it
             return OFF_TOPIC
         some_part = any(s >= FULL_SHARE for s in clause_shares)
         other_not = any(s < self.partial_share for s in clause_shares)
