@@ -47,6 +47,9 @@ class Bot:
         )
         self.intents = intents or self._intent_classifier()
         self.pipeline = Pipeline(QuestionVectors(embedder, settings.embed_cache), self.decider, settings.index_dir)
+        # coverage reference points are measured before an index answers, never inside a request
+        self.live.prepare = self.pipeline.calibration
+        self.pipeline.calibration(self.live.snapshot)
         self.sessions = SessionStore(settings.session_max, settings.session_ttl, settings.session_turns)
         self.records = Records(question_log, tickets)
 

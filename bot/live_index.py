@@ -6,6 +6,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Settings
@@ -51,6 +52,8 @@ class LiveIndex:
     def __init__(self, settings: Settings, embedder: VectorEmbeddings, index: LoadedIndex) -> None:
         self.settings = settings
         self.embedder = embedder
+        # run on every new snapshot before it answers (the bot measures its coverage reference points there)
+        self.prepare: Callable[[Snapshot], object] | None = None
         self._snapshot = self._snap(index)
         self._swap_lock = threading.Lock()
         self._reload_lock = threading.Lock()
@@ -108,6 +111,8 @@ class LiveIndex:
     def swap(self, index: LoadedIndex) -> None:
         """Start answering from another index; requests already running finish on the old one."""
         snapshot = self._snap(index)
+        if self.prepare is not None:
+            self.prepare(snapshot)
         with self._swap_lock:
             old = self._snapshot
             self._snapshot = snapshot

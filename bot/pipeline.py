@@ -134,7 +134,8 @@ class Pipeline:
             found = self._calibrations.get(key)
             if found is None:
                 found = cached_calibration(self.index_dir / "cache", key, lambda: self._measure(snapshot))
-                self._calibrations = {key: found}  # one index answers at a time
+                # the index answering and the one about to replace it
+                self._calibrations = {**dict(list(self._calibrations.items())[-1:]), key: found}
         return found
 
     def _measure(self, snapshot: Snapshot) -> Calibration:
