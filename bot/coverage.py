@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from statistics import median
 
@@ -139,7 +139,11 @@ class Haystack:
 
     def __init__(self, entry: Entry) -> None:
         self.text = fold(f"{entry.title}\n{entry.text}\n" + "\n".join(entry.steps))
-        self.sound = " " + " ".join(syllables(self.text)) + " "
+
+    @cached_property
+    def sound(self) -> str:
+        """The text's toneless pinyin, made when first asked for (only the entries that rank first need it)."""
+        return " " + " ".join(syllables(self.text)) + " "
 
     def holds(self, term: Term) -> bool:
         """Whether the entry says the term, spelt alike or sounding alike (a homophone typo)."""
@@ -152,15 +156,23 @@ class Catalogue:
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.hay = {e.id: Haystack(e) for e in entries}
         self.all_text = "\n".join(h.text for h in self.hay.values())
-        self.all_sound = " ".join(h.sound for h in self.hay.values())
+        self._df: dict[str, int] = {}
 
     def df(self, term: Term) -> int:
-        """How many entries say the term."""
-        return sum(h.holds(term) for h in self.hay.values())
+        """How many entries spell the term (its commonest form), counted once per word and remembered."""
+        counts = []
+        for form in term.forms:
+            if form not in self._df:
+                # a plain dict: a race computes the same count twice, never a wrong one
+                self._df[form] = sum(form in h.text for h in self.hay.values())
+            counts.append(self._df[form])
+        return max(counts, default=0)
 
     def anywhere(self, term: Term) -> bool:
-        """Whether some entry says the term."""
-        return _says(self.all_text, self.all_sound, term)
+        """Whether some entry spells the term (the sound of the whole corpus is not kept)."""
+        return any(form in self.all_text for form in term.forms) or bool(
+            term.parts and all(part in self.all_text for part in term.parts)
+        )
 
 
 def _says(text: str, sound: str, term: Term) -> bool:
