@@ -159,14 +159,12 @@ class Catalogue:
         self._df: dict[str, int] = {}
 
     def df(self, term: Term) -> int:
-        """How many entries spell the term (its commonest form), counted once per word and remembered."""
-        counts = []
-        for form in term.forms:
-            if form not in self._df:
-                # a plain dict: a race computes the same count twice, never a wrong one
-                self._df[form] = sum(form in h.text for h in self.hay.values())
-            counts.append(self._df[form])
-        return max(counts, default=0)
+        """How many entries say the term, counted once per term and remembered (a corpus-wide scan)."""
+        key = "\n".join((*term.forms, "|", *term.parts))
+        if key not in self._df:
+            # a plain dict: a race computes the same count twice, never a wrong one
+            self._df[key] = sum(h.holds(term) for h in self.hay.values())
+        return self._df[key]
 
     def anywhere(self, term: Term) -> bool:
         """Whether some entry spells the term (the sound of the whole corpus is not kept)."""
