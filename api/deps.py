@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
 
-from bot import Bot, NotReady, Settings, Unauthorized
-
-MAX_KEY = 1024
+from bot import Bot, NotReady, Settings
+from bot.keys import Actor
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -26,20 +25,22 @@ def get_bot(request: Request) -> Bot:
     return bot
 
 
-def require_admin(
-    settings: Annotated[Settings, Depends(get_settings_dep)],
-    x_api_key: Annotated[str | None, Header()] = None,
-) -> None:
-    """Admin endpoints need the configured key in ``X-API-Key``, compared in constant time.
+# the key is a security scheme in the OpenAPI schema (a header, never a query parameter)
+_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an agent's or admin's key")
 
-    A missing, wrong, over-long or unconfigured key is the same 401, so a caller learns nothing about the key.
-    """
-    expected = (settings.admin_api_key or "").encode()
-    given = (x_api_key or "").encode("utf-8", "surrogateescape")
-    if not expected or len(given) > MAX_KEY or not hmac.compare_digest(given, expected):
-        raise Unauthorized("a valid X-API-Key header is required")
+
+def require_agent(bot: Annotated[Bot, Depends(get_bot)], key: Annotated[str | None, Depends(_key)]) -> Actor:
+    """An agent or admin key in ``X-API-Key``; a missing, wrong, revoked or over-long key is the same 401."""
+    return bot.authenticate(key, "agent")
+
+
+def require_admin(bot: Annotated[Bot, Depends(get_bot)], key: Annotated[str | None, Depends(_key)]) -> Actor:
+    """An admin key (the bootstrap ``BEIAN_ADMIN_API_KEY`` or one made with ``beian-bot keys``); 403 for an
+    agent's key."""
+    return bot.authenticate(key, "admin")
 
 
 BotDep = Annotated[Bot, Depends(get_bot)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-AdminDep = Annotated[None, Depends(require_admin)]
+AgentDep = Annotated[Actor, Depends(require_agent)]
+AdminDep = Annotated[Actor, Depends(require_admin)]

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import BotError, CorpusUnavailable, InvalidInput, NotFound, NotReady, Unauthorized
+from bot.errors import Conflict, Forbidden
 
 log = logging.getLogger("beian_bot.api")
 
@@ -19,6 +20,8 @@ STATUS: dict[type[BotError], int] = {
     NotFound: 404,
     NotReady: 503,
     Unauthorized: 401,
+    Forbidden: 403,
+    Conflict: 409,
     CorpusUnavailable: 503,
 }
 _HTTP_CODES = {

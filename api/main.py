@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.logs import configure_logging
 from api.middleware import EdgeMiddleware
-from api.routes import admin, ask, entries, feedback, handoff, health, help, metrics, pages, search
+from api.routes import admin, ask, curation, entries, feedback, handoff, health, help, metrics, pages, search, tickets
 from bot import Bot, Settings, get_settings
 
 log = logging.getLogger("beian_bot")
@@ -30,6 +30,7 @@ REFRESH_SECONDS = 5.0
 async def _load(app: FastAPI, settings: Settings) -> None:
     try:
         app.state.bot = await asyncio.to_thread(Bot.from_settings, settings)
+        app.state.bot.start_background()
         log.info("ready")
     except Exception as exc:  # reported by /readyz; the process stays up to say why
         app.state.load_error = str(exc)
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
-    for module in (ask, search, entries, handoff, feedback, admin, health, metrics, help, pages):
+    for module in (ask, search, entries, handoff, feedback, admin, curation, tickets, health, metrics, help, pages):
         app.include_router(module.router)
     _add_docs(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from html import escape
 
+from api.desk_page import desk_html
 from api.urls import help_url
 from bot import Settings
 from corpus import Entry
+from corpus.validate import is_web_url
 
 KIND_LABEL = {"faq": "常见问题", "rejection": "驳回处理", "troubleshooting": "故障排除"}
 CONTACT_SCHEMES = ("https", "http", "tel", "mailto")
@@ -86,7 +88,7 @@ def widget_page(settings: Settings) -> str:
 
 
 def agent_page() -> str:
-    """The agents' search: query, kind and category filters, ranked hits."""
+    """The agents' search (query, kind and category filters, ranked hits) and, signed in with a key, the desk."""
     kinds = "".join(f'<option value="{k}">{escape(label)}</option>' for k, label in KIND_LABEL.items())
     body = (
         '<main class="agent">'
@@ -105,9 +107,10 @@ def agent_page() -> str:
         '<p id="status" class="status" role="status" aria-live="polite"></p>'
         '<ol id="hits" class="hits" aria-label="检索结果"></ol>'
         '<noscript><p class="note">检索页需要启用 JavaScript。</p></noscript>'
+        f"{desk_html()}"
         "</main>"
     )
-    return layout("帮助条目检索", body, scripts=("/static/agent.js",), body_class="agent-page")
+    return layout("帮助条目检索", body, scripts=("/static/agent.js", "/static/desk.js"), body_class="agent-page")
 
 
 def help_page(entry: Entry, related: list[Entry], settings: Settings) -> str:
@@ -121,6 +124,10 @@ def help_page(entry: Entry, related: list[Entry], settings: Settings) -> str:
     ]
     if entry.category:
         parts.append(f'<span class="category">{escape(entry.category)}</span>')
+    if entry.source_url and is_web_url(entry.source_url):
+        parts.append(
+            f'<a class="source" href="{escape(entry.source_url)}" rel="noopener noreferrer" target="_blank">原文</a>'
+        )
     parts.append("</p>")
     if entry.text and entry.text != entry.title:
         parts.append(f'<div class="text">{escape(entry.text)}</div>')

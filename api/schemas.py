@@ -20,8 +20,10 @@ from bot.contract import (
     question_problem,
 )
 from corpus import Entry
+from corpus.models import ENTRY_ID_MAX, ENTRY_ID_PATTERN
+from corpus.validate import is_web_url
 
-EntryId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+EntryId = Annotated[str, Path(max_length=ENTRY_ID_MAX, pattern=ENTRY_ID_PATTERN)]
 SessionId = Annotated[StrictStr, Field(min_length=1, max_length=SESSION_ID_MAX, pattern=SESSION_ID_PATTERN)]
 
 
@@ -115,6 +117,7 @@ class EntryOut(BaseModel):
     text: str
     steps: list[str]
     url: str
+    source_url: str | None = Field(None, description="The original page in the help centre (http/https), if known.")
 
     @classmethod
     def of(cls, entry: Entry) -> EntryOut:
@@ -127,6 +130,7 @@ class EntryOut(BaseModel):
             text=entry.text,
             steps=list(entry.steps),
             url=help_url(entry.id),
+            source_url=entry.source_url if entry.source_url and is_web_url(entry.source_url) else None,
         )
 
 

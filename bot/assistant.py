@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot import catalogue, wording
 from bot.answers import Answer, SearchHit
 from bot.config import Settings
 from bot.contract import check_k, check_question, check_session_id, check_top_k
+from bot.curation import CURATED
+from bot.curator import Curator, load_entries
 from bot.decide import Decider, load_offtopic
+from bot.errors import CorpusUnavailable, NotFound
 from bot.handoff import HandoffStore
 from bot.intents import IntentClassifier, load_examples
+from bot.keys import Actor, KeyStore
 from bot.live_index import LiveIndex, open_store
 from bot.normalize import normalize
+from bot.outbox import Outbox
 from bot.pipeline import LINK_DEPTH, Pipeline, Understood
 from bot.question_log import QuestionLog
 from bot.records import Records
 from bot.retrieve import Mode
 from bot.search import search_depth, search_hits
 from bot.sessions import SessionStore, Turn
+from bot.storage import Database
+from bot.storage.setup import open_database
 from bot.vectors import QuestionVectors, fixed_vectors
-from corpus import Entry, load_corpus
+from corpus import Entry
 from index import LoadedIndex, VectorEmbeddings, get_embedder
 
 log = logging.getLogger("beian_bot")
@@ -36,8 +44,7 @@ class Bot:
         index: LoadedIndex,
         decider: Decider | None = None,
         intents: IntentClassifier | None = None,
-        question_log: QuestionLog | None = None,
-        tickets: HandoffStore | None = None,
+        db: Database | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -51,27 +58,55 @@ class Bot:
         self.live.prepare = self.pipeline.calibration
         self.pipeline.calibration(self.live.snapshot)
         self.sessions = SessionStore(settings.session_max, settings.session_ttl, settings.session_turns)
-        self.records = Records(question_log, tickets)
+        self.db = db
+        self.records = Records(
+            QuestionLog(db) if db else None,
+            HandoffStore(db, settings.handoff_webhook) if db else None,
+            Outbox(db, settings.webhook_backoff, settings.webhook_backoff_max) if db else None,
+        )
+        self.keys = KeyStore(db, settings.admin_api_key) if db else None
+        self.curator = Curator(settings, embedder, db, self.live) if db else None
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: VectorEmbeddings | None = None) -> Bot:
-        """Load the corpus, build the index when missing or stale (if allowed), open it."""
+        """Open the database (migrating it), load the corpus with the curation overlay, build the index when
+        missing or stale (if allowed), open it."""
         embedder = embedder or get_embedder(
-            settings.embedder, settings.embed_workers, settings.query_prefix, settings.passage_prefix
+            settings.embedder,
+            settings.embed_workers,
+            settings.embed_lone_threads,
+            settings.query_prefix,
+            settings.passage_prefix,
         )
         store = open_store(settings)
-        if settings.build_on_start:
-            entries = load_corpus(settings.corpus or None)
-            manifest, built = store.ensure(embedder, entries)
-            if built:
-                log.info("index built", extra={"chunks": manifest.chunks, "entries": manifest.entries})
-        return cls(
-            settings,
-            embedder,
-            store.load(),
-            question_log=QuestionLog(settings.data_dir),
-            tickets=HandoffStore(settings.data_dir),
-        )
+        db = open_database(settings)
+        try:
+            if settings.build_on_start:
+                version, base, entries = load_entries(settings, db)
+                manifest, built = store.ensure(embedder, entries)
+                if built:
+                    log.info("index built", extra={"chunks": manifest.chunks, "entries": manifest.entries})
+            bot = cls(settings, embedder, store.load(), db=db)
+        except BaseException:
+            db.close()
+            raise
+        assert bot.curator is not None
+        if not settings.build_on_start:
+            # serve the index as it is, even when the corpus cannot be read now; the index's entries stand in
+            # for the files (an entry without an overlay row is exactly its file entry)
+            try:
+                version, base, _ = load_entries(settings, db)
+            except CorpusUnavailable:
+                version, base = bot.curator.store.version(), list(bot.index.entries)
+        bot.curator.adopt(version, base)
+        return bot
+
+    def start_background(self) -> None:
+        """Start webhook deliveries and the curation watcher (the server does; one-shot commands need not)."""
+        if self.records.outbox is not None and self.settings.handoff_webhook:
+            self.records.outbox.start()
+        if self.curator is not None:
+            self.curator.start()
 
     def _intent_classifier(self) -> IntentClassifier:
         examples = load_examples()
@@ -80,8 +115,12 @@ class Bot:
         return IntentClassifier(vectors, [e.label for e in examples])
 
     def close(self) -> None:
-        """Flush the question log and close the stores and the index."""
+        """Stop the background work, flush the question log, close the database and the index."""
+        if self.curator is not None:
+            self.curator.stop()
         self.records.close()
+        if self.db is not None:
+            self.db.close()
         self.live.close()
 
     # ---- the live index -------------------------------------------------------------------------
@@ -92,8 +131,9 @@ class Bot:
         return self.live.index
 
     def reindex(self) -> dict[str, object]:
-        """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile."""
-        return self.live.reindex()
+        """Rebuild from the configured corpus (and the curation overlay) aside, then swap; answers keep flowing
+        meanwhile."""
+        return self.curator.reindex() if self.curator is not None else self.live.reindex()
 
     def refresh(self) -> bool:
         """Swap to the build another process made, if any; True when swapped."""
@@ -162,17 +202,17 @@ class Bot:
 
     def handoff(
         self, session_id: str, note: str | None = None, contact: str | None = None, user_ref: str | None = None
-    ) -> dict[str, object]:
+    ) -> dict[str, Any]:
         """Open a ticket for a person, carrying the conversation so far."""
         return self.records.handoff(self.sessions, session_id, note=note, contact=contact, user_ref=user_ref)
 
-    def ticket(self, ticket_id: str) -> dict[str, object]:
+    def ticket(self, ticket_id: str) -> dict[str, Any]:
         """One handoff ticket with its transcript."""
         return self.records.ticket(ticket_id)
 
-    def tickets_list(self, limit: int = 50) -> list[dict[str, object]]:
-        """The newest handoff tickets."""
-        return self.records.tickets_list(limit)
+    def tickets_list(self, limit: int = 50, status: str | None = None) -> list[dict[str, Any]]:
+        """The newest handoff tickets, optionally in one status."""
+        return self.records.tickets_list(limit, status)
 
     def feedback(
         self,
@@ -188,3 +228,31 @@ class Bot:
     def report(self, limit: int = 20) -> dict[str, object]:
         """What was asked and not answered, and which entries answer most."""
         return self.records.report(limit)
+
+    def unanswered(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Declined and not-helpful questions really asked, grouped, most frequent first; a question attached
+        to a live entry, or the title of an entry agents wrote, has its answer and drops out."""
+        answered = [q for e in self.index.entries for q in (*e.questions, *([e.title] if e.source == CURATED else []))]
+        return self.records.unanswered(answered, limit)
+
+    # ---- curation and keys ----------------------------------------------------------------------
+
+    @property
+    def curation(self) -> Curator:
+        """Entries added, edited and retired over the help files, with the change log."""
+        if self.curator is None:
+            raise NotFound("curation is not configured")
+        return self.curator
+
+    @property
+    def key_store(self) -> KeyStore:
+        """The API keys."""
+        if self.keys is None:
+            raise NotFound("keys are not configured")
+        return self.keys
+
+    def authenticate(self, key: str | None, role: str) -> Actor:
+        """The actor behind an X-API-Key, refused unless its role reaches ``role``."""
+        actor = self.key_store.authenticate(key)
+        actor.require(role)
+        return actor

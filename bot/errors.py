@@ -41,3 +41,15 @@ class Unauthorized(BotError):
     """A missing or wrong admin key."""
 
     code = "unauthorized"
+
+
+class Forbidden(BotError):
+    """A valid key whose role may not do this."""
+
+    code = "forbidden"
+
+
+class Conflict(BotError):
+    """The request clashes with the current state (a ticket already closed, an entry edited since)."""
+
+    code = "conflict"

@@ -14,7 +14,7 @@ from bot.coverage import Catalogue
 from bot.errors import CorpusUnavailable
 from bot.lexicon import Lexicon
 from bot.retrieve import HybridRetriever, Mode
-from corpus import CorpusError, load_corpus
+from corpus import CorpusError, Entry, load_corpus
 from index import IndexStore, LoadedIndex, VectorEmbeddings
 
 log = logging.getLogger("beian_bot")
@@ -77,12 +77,14 @@ class LiveIndex:
         """The index answering now."""
         return self._snapshot.index
 
-    def reindex(self) -> dict[str, object]:
-        """Rebuild from the configured corpus aside, then swap; answers keep flowing meanwhile."""
-        try:
-            entries = load_corpus(self.settings.corpus or None)
-        except CorpusError as exc:
-            raise CorpusUnavailable(f"corpus cannot be loaded: {exc}") from exc
+    def reindex(self, entries: list[Entry] | None = None) -> dict[str, object]:
+        """Rebuild from these entries (the configured corpus by default) aside, then swap; answers keep flowing
+        meanwhile."""
+        if entries is None:
+            try:
+                entries = load_corpus(self.settings.corpus or None)
+            except CorpusError as exc:
+                raise CorpusUnavailable(f"corpus cannot be loaded: {exc}") from exc
         manifest = open_store(self.settings).build(self.embedder, entries)
         self.refresh()
         return {

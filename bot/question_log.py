@@ -3,43 +3,41 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
+import re
 import threading
 import time
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
-from bot.db import Database
+from sqlalchemy import and_, exists, func, insert, select, union_all
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    session_id TEXT NOT NULL,
-    question TEXT NOT NULL,
-    confident INTEGER NOT NULL,
-    entry_id TEXT,
-    title TEXT
-);
-CREATE INDEX IF NOT EXISTS questions_confident ON questions(confident);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    session_id TEXT,
-    question TEXT,
-    entry_id TEXT,
-    helpful INTEGER NOT NULL,
-    comment TEXT
-);
-"""
+from bot.normalize import normalize
+from bot.storage import Database
+from bot.storage.models import feedback, questions
+
+log = logging.getLogger("beian_bot")
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def question_key(question: str) -> str:
+    """What two typings of one question share: normalised script, width, case and synonyms, without
+    punctuation or spaces ("管局审核多久？" and "管局 审核多久" are one question)."""
+    return _NOISE.sub("", normalize(question).text)
+
+
+def iso(at: float | None) -> str | None:
+    """A Unix time as ISO 8601 in UTC."""
+    return None if at is None else datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
 
 
 class QuestionLog:
-    """Durable log of questions and feedback (SQLite, WAL); question rows are written off the request path."""
+    """Durable log of questions and feedback; question rows are written off the request path."""
 
-    def __init__(self, data_dir: str | Path) -> None:
-        self.db = Database(Path(data_dir) / "feedback.sqlite3", SCHEMA)
-        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=100_000)
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=100_000)
         self._writer = threading.Thread(target=self._drain, name="question-log", daemon=True)
         self._writer.start()
 
@@ -47,12 +45,19 @@ class QuestionLog:
         self, session_id: str, question: str, confident: bool, entry_id: str | None, title: str | None
     ) -> None:
         """Queue one asked question for the log."""
+        row = {
+            "at": time.time(),
+            "session_id": session_id,
+            "question": question,
+            "confident": bool(confident),
+            "entry_id": entry_id,
+            "title": title,
+        }
         # the log is advisory; answering must never wait on it
         with contextlib.suppress(queue.Full):
-            self._queue.put_nowait((time.time(), session_id, question, int(confident), entry_id, title))
+            self._queue.put_nowait(row)
 
     def _drain(self) -> None:
-        conn = self.db.connect()
         while True:
             item = self._queue.get()
             batch = [] if item is None else [item]
@@ -64,12 +69,13 @@ class QuestionLog:
                 if item is not None:
                     batch.append(item)
             if batch:
-                with conn:
-                    conn.executemany(
-                        "INSERT INTO questions(at, session_id, question, confident, entry_id, title)"
-                        " VALUES (?,?,?,?,?,?)",
-                        batch,
-                    )
+                for row in batch:
+                    row["norm"] = question_key(row["question"])
+                try:
+                    with self.db.begin() as conn:
+                        conn.execute(insert(questions), batch)
+                except Exception:  # the database is away: the log loses this batch, answering goes on
+                    log.exception("question log: %d rows not written", len(batch))
             for _ in range(len(batch) + (1 if item is None else 0)):
                 self._queue.task_done()
             if item is None:
@@ -77,7 +83,15 @@ class QuestionLog:
 
     def flush(self) -> None:
         """Wait until every queued question is written."""
-        self._queue.join()
+        if self._writer.is_alive():
+            self._queue.join()
+
+    def was_asked(self, session_id: str, question: str) -> bool:
+        """Whether this question (typed any way) was really asked in this session."""
+        self.flush()
+        query = select(exists().where(questions.c.session_id == session_id, questions.c.norm == question_key(question)))
+        with self.db.engine.connect() as conn:
+            return bool(conn.execute(query).scalar())
 
     def add_feedback(
         self,
@@ -88,46 +102,91 @@ class QuestionLog:
         comment: str | None,
     ) -> int:
         """Store one helpful / not helpful vote; returns its id."""
-        with self.db.connect() as conn:
-            cur = conn.execute(
-                "INSERT INTO feedback(at, session_id, question, entry_id, helpful, comment) VALUES (?,?,?,?,?,?)",
-                (time.time(), session_id, question, entry_id, int(helpful), comment),
-            )
-            return int(cur.lastrowid or 0)
+        row = {
+            "at": time.time(),
+            "session_id": session_id,
+            "question": question,
+            "norm": None if question is None else question_key(question),
+            "entry_id": entry_id,
+            "helpful": bool(helpful),
+            "comment": comment,
+        }
+        with self.db.begin() as conn:
+            return int(conn.execute(insert(feedback).values(**row).returning(feedback.c.id)).scalar_one())
+
+    def unanswered(self, limit: int = 50, exclude: set[str] | None = None) -> list[dict[str, Any]]:
+        """Declined and not-helpful questions that were really asked, one row per question however it was
+        typed, most frequent first; ``exclude`` holds question keys already taken care of."""
+        self.flush()
+        exclude = exclude or set()
+        declined = select(questions.c.norm, questions.c.question, questions.c.at, questions.c.session_id).where(
+            questions.c.confident.is_(False)
+        )
+        asked = exists().where(
+            and_(questions.c.session_id == feedback.c.session_id, questions.c.norm == feedback.c.norm)
+        )
+        unhelpful = select(feedback.c.norm, feedback.c.question, feedback.c.at, feedback.c.session_id).where(
+            feedback.c.helpful.is_(False), feedback.c.norm.is_not(None), asked
+        )
+        both = union_all(declined, unhelpful).subquery()
+        grouped = (
+            select(both.c.norm, func.count().label("n"), func.max(both.c.at).label("last"))
+            .where(both.c.norm != "")
+            .group_by(both.c.norm)
+            .order_by(func.count().desc(), func.max(both.c.at).desc())
+            .limit(limit + len(exclude))
+        )
+        out: list[dict[str, Any]] = []
+        with self.db.engine.connect() as conn:
+            groups = [g for g in conn.execute(grouped).all() if g.norm not in exclude][:limit]
+            for group in groups:
+                # the latest typing stands for the group, with the session it came from
+                latest = conn.execute(
+                    select(both.c.question, both.c.session_id)
+                    .where(both.c.norm == group.norm)
+                    .order_by(both.c.at.desc())
+                    .limit(1)
+                ).first()
+                assert latest is not None
+                out.append(
+                    {
+                        "question": latest.question,
+                        "count": int(group.n),
+                        "last_asked": iso(group.last),
+                        "sample_session": latest.session_id,
+                    }
+                )
+        return out
 
     def report(self, limit: int = 20) -> dict[str, Any]:
         """Most-asked unanswered questions (declined or voted not helpful) and per-entry hit counts."""
         self.flush()
-        conn = self.db.connect()
-        unanswered = conn.execute(
-            """
-            SELECT question, COUNT(*) AS count, MAX(at) AS last FROM (
-                SELECT question, at FROM questions WHERE confident = 0
-                UNION ALL
-                SELECT question, at FROM feedback WHERE helpful = 0 AND question IS NOT NULL
-            ) GROUP BY question ORDER BY count DESC, last DESC LIMIT ?
-            """,
-            (limit,),
-        ).fetchall()
-        hits = conn.execute(
-            "SELECT entry_id, MAX(title) AS title, COUNT(*) AS count FROM questions WHERE entry_id IS NOT NULL"
-            " GROUP BY entry_id ORDER BY count DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-        votes = conn.execute("SELECT helpful, COUNT(*) AS count FROM feedback GROUP BY helpful").fetchall()
-        totals = conn.execute("SELECT COUNT(*), SUM(confident = 0) FROM questions").fetchone()
-        by_vote = {int(r["helpful"]): int(r["count"]) for r in votes}
+        unanswered = [{"question": u["question"], "count": u["count"]} for u in self.unanswered(limit)]
+        with self.db.engine.connect() as conn:
+            hits = conn.execute(
+                select(questions.c.entry_id, func.max(questions.c.title).label("title"), func.count().label("n"))
+                .where(questions.c.entry_id.is_not(None))
+                .group_by(questions.c.entry_id)
+                .order_by(func.count().desc())
+                .limit(limit)
+            ).all()
+            votes: dict[bool, int] = dict(
+                conn.execute(select(feedback.c.helpful, func.count()).group_by(feedback.c.helpful)).all()
+            )
+            total = conn.execute(select(func.count()).select_from(questions)).scalar_one()
+            declined = conn.execute(
+                select(func.count()).select_from(questions).where(questions.c.confident.is_(False))
+            ).scalar_one()
         return {
-            "questions": int(totals[0] or 0),
-            "declined": int(totals[1] or 0),
-            "unanswered": [{"question": r["question"], "count": r["count"]} for r in unanswered],
-            "entry_hits": [{"entry_id": r["entry_id"], "title": r["title"], "count": r["count"]} for r in hits],
-            "feedback": {"helpful": by_vote.get(1, 0), "not_helpful": by_vote.get(0, 0)},
+            "questions": int(total or 0),
+            "declined": int(declined or 0),
+            "unanswered": unanswered,
+            "entry_hits": [{"entry_id": r.entry_id, "title": r.title, "count": int(r.n)} for r in hits],
+            "feedback": {"helpful": int(votes.get(True, 0)), "not_helpful": int(votes.get(False, 0))},
         }
 
     def close(self) -> None:
-        """Write what is queued, stop the writer, close the file."""
+        """Write what is queued and stop the writer."""
         if self._writer.is_alive():
             self._queue.put(None)
             self._writer.join(timeout=10)
-        self.db.close()

@@ -1,9 +1,9 @@
-"""Load help documents from files and folders: the seed line format, Markdown and JSONL."""
+"""Load help documents from files and folders: the seed line format, Markdown, HTML, Word and JSONL."""
 
 from __future__ import annotations
 
 import json
-import re
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -11,15 +11,18 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from corpus.formats.docx import DocxError, docx_entries
+from corpus.formats.html import HtmlError, NoArticle, declared_charset, html_entries
+from corpus.formats.markdown import MarkdownError, parse_markdown
 from corpus.models import KINDS, Entry, stable_id
 from corpus.seed import parse_seed
-from corpus.text import classify, split_steps, white_screen
+from corpus.text import classify, white_screen
+from corpus.validate import entry_problem, file_problem
 
 DATA_DIR = Path(__file__).parent / "data"
-SUFFIXES = (".txt", ".md", ".markdown", ".jsonl")
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_ORDERED = re.compile(r"^\s*\d+[.)、]\s+(.+)$")
-_JSONL_FIELDS = {"id", "question", "answer", "category", "kind", "steps", "url", "route"}
+SUFFIXES = (".txt", ".md", ".markdown", ".jsonl", ".html", ".htm", ".docx")
+log = logging.getLogger("beian_bot")
+_JSONL_FIELDS = {"id", "question", "answer", "category", "kind", "steps", "url", "route", "questions"}
 
 
 class CorpusError(ValueError):
@@ -32,6 +35,10 @@ class CorpusError(ValueError):
         super().__init__(f"{path}:{line}: {message}")
 
 
+class ListingPage(CorpusError):
+    """An HTML page with no article: an error named alone, passed over inside a saved help-centre folder."""
+
+
 def default_sources() -> list[Path]:
     """The corpus shipped with the package."""
     return [DATA_DIR / "seed.txt"]
@@ -40,9 +47,16 @@ def default_sources() -> list[Path]:
 def load_corpus(sources: Sequence[str | Path] | None = None) -> list[Entry]:
     """Read every source (files or folders) into entries with stable ids; all or nothing."""
     paths = _expand(sources or default_sources())
+    named = {Path(src) for src in sources or ()}
     drafts: list[Entry] = []
     for path in paths:
-        drafts.extend(load_file(path))
+        try:
+            drafts.extend(load_file(path))
+        except ListingPage:
+            if path in named:
+                raise
+            # a saved help centre holds index and listing pages beside its articles
+            log.warning("passed over a page with no article", extra={"path": str(path)})
     if not drafts:
         raise CorpusError(paths[0] if paths else "<none>", 0, "no entries found")
     return finalize(drafts)
@@ -53,7 +67,7 @@ def _expand(sources: Iterable[str | Path]) -> list[Path]:
     for src in sources:
         path = Path(src)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            found = sorted(p for p in path.rglob("*") if _is_document(p, path))
             if not found:
                 raise CorpusError(path, 0, f"no help documents ({', '.join(SUFFIXES)}) in folder")
             out.extend(found)
@@ -64,22 +78,82 @@ def _expand(sources: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def load_file(path: Path) -> list[Entry]:
-    """Parse one file by its suffix; entries come back without ids."""
+def _is_document(path: Path, root: Path) -> bool:
+    """A help document in a folder; hidden files and a saved page's asset folder ("x_files") are not."""
+    if not path.is_file() or path.suffix.lower() not in SUFFIXES:
+        return False
+    for folder in path.relative_to(root).parents:
+        name = folder.name
+        if name.startswith("."):
+            return False
+        if name.endswith("_files") and any(
+            (root / folder.parent / f"{name[: -len('_files')]}{ext}").is_file() for ext in (".html", ".htm")
+        ):
+            return False
+    return not path.name.startswith((".", "~$"))
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 text (a byte-order mark dropped); a saved page may declare another charset (GBK) instead."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        charset = declared_charset(data) if path.suffix.lower() in (".html", ".htm") else None
+        if charset:
+            try:
+                return data.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                pass
         raise CorpusError(path, 0, f"not UTF-8 text ({exc.reason})") from exc
+
+
+def load_file(path: Path) -> list[Entry]:
+    """Parse one file by its suffix; entries come back without ids. Every format fails alike when empty."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(path, 0, f"cannot read: {exc.strerror}") from exc
     suffix = path.suffix.lower()
+    if suffix == ".docx":
+        if not data:
+            raise CorpusError(path, 0, "empty file: no help entries")
+        try:
+            entries = docx_entries(data, str(path))
+        except (DocxError, HtmlError) as exc:
+            raise CorpusError(path, getattr(exc, "line", 0), getattr(exc, "message", str(exc))) from exc
+    else:
+        text = _decode(path, data)
+        problem = file_problem(text)
+        if problem:
+            raise CorpusError(path, *problem)
+        try:
+            entries = _parse_text(suffix, text, path)
+        except NoArticle as exc:
+            raise ListingPage(path, exc.line, exc.message) from exc
+        except (MarkdownError, HtmlError) as exc:
+            raise CorpusError(path, exc.line, exc.message) from exc
+    if not entries:
+        raise CorpusError(path, 0, "no help entries in file")
+    for entry in entries:
+        broken = entry_problem(entry)
+        if broken:
+            line = entry.source.rsplit(":", 1)[-1]
+            raise CorpusError(path, int(line) if line.isdigit() else 0, f"entry '{entry.title[:40]}': {broken}")
+    return entries
+
+
+def _parse_text(suffix: str, text: str, path: Path) -> list[Entry]:
     if suffix == ".jsonl":
         return parse_jsonl(text, str(path))
     if suffix in (".md", ".markdown"):
         return parse_markdown(text, str(path))
+    if suffix in (".html", ".htm"):
+        return html_entries(text, str(path))
     return parse_seed(text, path.name)
 
 
 def parse_jsonl(text: str, source: str) -> list[Entry]:
-    """One JSON object a line: question, answer, and optional category, kind, steps, url."""
+    """One JSON object a line: question, answer, and optional id, category, kind, steps, url, questions."""
     entries: list[Entry] = []
     for lineno, raw in enumerate(text.splitlines(), 1):
         if not raw.strip():
@@ -104,9 +178,12 @@ def _jsonl_entry(obj: dict[str, Any], source: str, lineno: int) -> Entry:
     for key in ("category", "kind", "url", "id", "route"):
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise CorpusError(source, lineno, f"'{key}' must be a string")
-    steps = obj.get("steps") or []
-    if not isinstance(steps, list) or not all(isinstance(s, str) and s.strip() for s in steps):
-        raise CorpusError(source, lineno, "'steps' must be a list of non-empty strings")
+    lists: dict[str, list[str]] = {}
+    for key in ("steps", "questions"):
+        value = obj.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+            raise CorpusError(source, lineno, f"'{key}' must be a list of non-empty strings")
+        lists[key] = [s.strip() for s in value]
     title, answer = obj["question"].strip(), obj["answer"].strip()
     category = (obj.get("category") or "").strip() or None
     kind = obj.get("kind") or classify(category, answer, title)
@@ -121,85 +198,11 @@ def _jsonl_entry(obj: dict[str, Any], source: str, lineno: int) -> Entry:
         kind=kind,
         text=answer,
         category=category,
-        steps=tuple(s.strip() for s in steps),
+        steps=tuple(lists["steps"]),
         route=route,
         source=f"{source}:{lineno}",
         source_url=obj.get("url"),
-    )
-
-
-def parse_markdown(text: str, source: str) -> list[Entry]:
-    """Headings split entries; the enclosing heading is the category, an ordered list the steps.
-
-    An optional front matter block (``---`` lines) may set ``category`` and ``kind`` for the page.
-    """
-    lines = text.splitlines()
-    meta, start = _front_matter(lines, source)
-    blocks: list[tuple[int, int, str, list[str]]] = []  # (line, level, heading, body lines)
-    for idx in range(start, len(lines)):
-        line = lines[idx]
-        m = _HEADING.match(line)
-        if m:
-            blocks.append((idx + 1, len(m.group(1)), m.group(2).strip(), []))
-        elif blocks:
-            blocks[-1][3].append(line)
-        elif line.strip():
-            raise CorpusError(source, idx + 1, "text before the first heading belongs to no entry")
-    if not blocks:
-        raise CorpusError(source, 1, "no headings: every entry starts with a Markdown heading")
-    entries: list[Entry] = []
-    ancestors: dict[int, str] = {}
-    for pos, (lineno, level, heading, body) in enumerate(blocks):
-        ancestors = {lvl: h for lvl, h in ancestors.items() if lvl < level}
-        has_children = pos + 1 < len(blocks) and blocks[pos + 1][1] > level
-        body_text = "\n".join(body).strip()
-        if body_text:
-            category = ancestors[max(ancestors)] if ancestors else meta.get("category")
-            entries.append(_markdown_entry(heading, body, category, meta, source, lineno))
-        elif not has_children:
-            raise CorpusError(source, lineno, f"heading '{heading}' has no text")
-        ancestors[level] = heading
-    return entries
-
-
-def _front_matter(lines: list[str], source: str) -> tuple[dict[str, str], int]:
-    if not lines or lines[0].strip() != "---":
-        return {}, 0
-    meta: dict[str, str] = {}
-    for idx in range(1, len(lines)):
-        line = lines[idx].strip()
-        if line == "---":
-            if "kind" in meta and meta["kind"] not in KINDS:
-                raise CorpusError(source, 1, f"front matter 'kind' must be one of {', '.join(KINDS)}")
-            return meta, idx + 1
-        if not line:
-            continue
-        if ":" not in line:
-            raise CorpusError(source, idx + 1, "front matter lines are 'key: value'")
-        key, value = line.split(":", 1)
-        meta[key.strip()] = value.strip()
-    raise CorpusError(source, 1, "front matter is not closed with '---'")
-
-
-def _markdown_entry(
-    heading: str, body: list[str], category: str | None, meta: dict[str, str], source: str, lineno: int
-) -> Entry:
-    steps = [m.group(1).strip() for line in body if (m := _ORDERED.match(line))]
-    prose = [line.strip() for line in body if line.strip()]
-    text = "\n".join(prose)
-    if not steps:
-        fix = re.search(r"修改措施[:：]\s*(.+)", text)
-        steps = split_steps(fix.group(1)) if fix else []
-    kind = meta.get("kind") or classify(category, text, heading)
-    return Entry(
-        id="",
-        title=heading,
-        kind=kind,
-        text=text,
-        category=category,
-        steps=tuple(steps),
-        route="white_screen" if kind == "troubleshooting" and white_screen(heading, text) else None,
-        source=f"{source}:{lineno}",
+        questions=list(dict.fromkeys(lists["questions"])),
     )
 
 

@@ -10,6 +10,11 @@ from typing import Any, Literal, get_args
 
 Kind = Literal["faq", "rejection", "troubleshooting"]
 KINDS: tuple[str, ...] = get_args(Kind)
+ROUTES: tuple[str, ...] = ("white_screen",)
+# The one shape of an entry id, for files and for the API's paths alike: it has to survive a URL path
+# segment untouched (no "/", no leading dot, nothing a browser would treat as a scheme).
+ENTRY_ID_MAX = 64
+ENTRY_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_.-]{{0,{ENTRY_ID_MAX - 1}}}$"
 
 
 @dataclass(frozen=True)
@@ -27,12 +32,15 @@ class Entry:
     source_url: str | None = None
     title_derived: bool = False
     related: tuple[str, ...] = field(default=())
+    # similar questions (相似问法) this entry answers: indexed as extra chunks of the entry
+    questions: list[str] = field(default_factory=list, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict of every field."""
         data = asdict(self)
         data["steps"] = list(self.steps)
         data["related"] = list(self.related)
+        data["questions"] = list(self.questions)
         return data
 
     @classmethod
@@ -41,6 +49,7 @@ class Entry:
         values = dict(data)
         values["steps"] = tuple(values.get("steps") or ())
         values["related"] = tuple(values.get("related") or ())
+        values["questions"] = list(values.get("questions") or ())
         return cls(**values)
 
     @property

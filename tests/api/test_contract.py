@@ -83,7 +83,9 @@ def test_entries_list_and_one(client: TestClient, bot: Bot) -> None:
     assert resp.status_code == 200
     items = resp.json()
     assert len(items) == 26
-    assert set(items[0]) == {"id", "title", "kind", "category", "text", "steps", "url"}
+    # the contract's fields, and source_url (additive: the original page, null for the bundled corpus)
+    assert set(items[0]) == {"id", "title", "kind", "category", "text", "steps", "url", "source_url"}
+    assert {e["source_url"] for e in items} == {None}
     rejection = next(e for e in items if e["title"] == "此证件存在进行中的订单")
     assert rejection["kind"] == "rejection" and rejection["steps"][0] == "需要您登陆华为云账号"
     one = client.get(f"/v1/entries/{rejection['id']}")

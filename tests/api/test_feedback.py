@@ -38,10 +38,15 @@ def test_votes_are_stored(client: TestClient, bot: Bot) -> None:
     second = client.post("/v1/feedback", json={"helpful": False, "comment": "没说清楚"})
     assert second.status_code == 201
     assert second.json()["id"] == first.json()["id"] + 1
-    row = bot.records.question_log.db.connect().execute(  # type: ignore[union-attr]
-        "SELECT session_id, question, entry_id, helpful, comment FROM feedback WHERE id = ?", (first.json()["id"],)
-    )
-    assert tuple(row.fetchone()) == ("fb-1", "管局审核多久", entry.id, 1, None)
+    from sqlalchemy import select
+
+    from bot.storage.models import feedback
+
+    columns = [feedback.c.session_id, feedback.c.question, feedback.c.entry_id, feedback.c.helpful, feedback.c.comment]
+    assert bot.db is not None
+    with bot.db.engine.connect() as conn:
+        row = conn.execute(select(*columns).where(feedback.c.id == first.json()["id"])).one()
+    assert tuple(row) == ("fb-1", "管局审核多久", entry.id, True, None)
 
 
 def test_bad_feedback_is_a_json_4xx(client: TestClient) -> None:

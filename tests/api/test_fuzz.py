@@ -21,7 +21,7 @@ from schemathesis.checks import not_a_server_error
 from starlette.types import Receive, Scope, Send
 
 from bot import Settings
-from tests.conftest import make_client, wait_ready
+from tests.conftest import copy_index, make_client, wait_ready
 
 MAX_EXAMPLES = 30
 ADMIN_KEY = "fuzz-admin-key-0123456789"
@@ -53,10 +53,12 @@ class LifespanOnce:
 
 
 @pytest.fixture(scope="module")
-def fuzz_client(settings: Settings) -> Iterator[TestClient]:
-    """The real app on the session's index, lifespan run and index loaded, with an admin key so the admin
-    operations are reachable too."""
-    with make_client(settings.model_copy(update={"admin_api_key": ADMIN_KEY})) as client:
+def fuzz_client(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The real app on a private copy of the session's index (the curation operations rebuild it) and its own
+    database, lifespan run and index loaded, with an admin key so the admin operations are reachable too."""
+    tmp = tmp_path_factory.mktemp("fuzz")
+    own = {"admin_api_key": ADMIN_KEY, "index_dir": copy_index(settings.index_dir, tmp / "index"), "data_dir": tmp}
+    with make_client(settings.model_copy(update=own)) as client:
         wait_ready(client)
         yield client
     print(f"\nfuzz: {STATS['calls']} calls, statuses {dict(sorted(STATS['by_status'].items()))}")
@@ -145,6 +147,15 @@ FIELDS = st.fixed_dictionaries(
         "note": JSON_VALUES,
         "comment": JSON_VALUES,
         "entry_id": JSON_VALUES,
+        "title": JSON_VALUES,
+        "text": JSON_VALUES,
+        "steps": JSON_VALUES,
+        "kind": JSON_VALUES,
+        "category": JSON_VALUES,
+        "questions": JSON_VALUES,
+        "resolution": JSON_VALUES,
+        "role": JSON_VALUES,
+        "name": JSON_VALUES,
     },
 )
 BODIES = st.one_of(
@@ -154,15 +165,34 @@ BODIES = st.one_of(
 )
 
 
+BODY_PATHS = [
+    ("POST", "/v1/ask"),
+    ("POST", "/v1/feedback"),
+    ("POST", "/v1/handoff"),
+    ("POST", "/v1/admin/entries"),
+    ("PATCH", "/v1/admin/entries/faq-0000000000"),
+    ("POST", "/v1/admin/entries/faq-0000000000/questions"),
+    ("POST", "/v1/admin/handoff/T0/close"),
+    ("POST", "/v1/admin/keys"),
+]
+
+
 @given(
-    path=st.sampled_from(["/v1/ask", "/v1/feedback", "/v1/handoff"]),
+    target=st.sampled_from(BODY_PATHS),
     body=BODIES,
     content_type=st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", ""]),
 )
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
-def test_arbitrary_bodies_never_5xx(fuzz_client: TestClient, path: str, body: bytes, content_type: str) -> None:
-    """Bytes, any JSON value, and the real field names holding any JSON value, under a few content types."""
-    resp = fuzz_client.post(path, content=body, headers={"content-type": content_type} if content_type else {})
+@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+def test_arbitrary_bodies_never_5xx(
+    fuzz_client: TestClient, target: tuple[str, str], body: bytes, content_type: str
+) -> None:
+    """Bytes, any JSON value, and the real field names holding any JSON value, under a few content types; the
+    admin paths with the admin key."""
+    method, path = target
+    headers = {"content-type": content_type} if content_type else {}
+    if path.startswith("/v1/admin"):
+        headers["X-API-Key"] = ADMIN_KEY
+    resp = fuzz_client.request(method, path, content=body, headers=headers)
     STATS["calls"] += 1
     STATS["by_status"][resp.status_code] = STATS["by_status"].get(resp.status_code, 0) + 1
     assert resp.status_code < 500, (resp.status_code, resp.text[:300])

@@ -173,10 +173,15 @@ def test_agent_page(client: TestClient) -> None:
     resp = client.get("/agent")
     assert resp.status_code == 200
     page = Page(resp.text)
-    assert_clean(page, ["/static/agent.js"])
+    assert_clean(page, ["/static/agent.js", "/static/desk.js"])
     assert page.find("input", id="q", name="q", type="search")
     assert page.find("label", **{"for": "q"}) and page.find("label", **{"for": "kind"})
-    assert [a["value"] for t, a in page.tags if t == "option"] == ["", "faq", "rejection", "troubleshooting", ""]
+    kinds = ["faq", "rejection", "troubleshooting"]
+    # the search filters, then the desk's ticket statuses and the entry editor's kinds
+    assert [a["value"] for t, a in page.tags if t == "option"] == ["", *kinds, "", "open", "claimed", "closed", *kinds]
+    # the desk: a password field to sign in with a key, the rest hidden until signed in
+    assert page.find("input", id="api-key", type="password")
+    assert page.find("section", id="desk", hidden="")
     assert page.find("select", id="category", name="category")
     assert page.find("ol", id="hits")
     assert page.find("p", id="status", role="status")

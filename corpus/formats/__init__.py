@@ -1,0 +1,1 @@
+"""One parser module per document format; all of them end in the shared section rules."""
