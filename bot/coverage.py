@@ -138,7 +138,8 @@ class Haystack:
     """An entry's text as the coverage tests look at it: folded characters and toneless pinyin."""
 
     def __init__(self, entry: Entry) -> None:
-        self.text = fold(f"{entry.title}\n{entry.text}\n" + "\n".join(entry.steps))
+        # the similar questions agents attached say what the entry answers, as much as its own text does
+        self.text = fold("\n".join([entry.title, entry.text, *entry.steps, *entry.questions]))
 
     @cached_property
     def sound(self) -> str:
