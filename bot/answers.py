@@ -72,6 +72,7 @@ class Answer:
     suggestions: list[Suggestion] = field(default_factory=list)
     confidence: float = 0.0
     resolved_question: str = ""
+    # covered / partial / not_covered / off_topic: see bot.coverage; confident is true for the first two
     coverage: Coverage = "off_topic"
     direct: str | None = None
     parts: list[Part] = field(default_factory=list)

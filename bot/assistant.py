@@ -57,7 +57,10 @@ class Bot:
             fixed_vectors(embedder, settings.index_dir, "offtopic", load_offtopic(), "passage"), settings.min_confidence
         )
         self.intents = intents or self._intent_classifier()
-        self.pipeline = Pipeline(QuestionVectors(embedder, settings.embed_cache), self.decider)
+        self.pipeline = Pipeline(QuestionVectors(embedder, settings.embed_cache), self.decider, settings.index_dir)
+        # coverage reference points are measured before an index answers, never inside a request
+        self.live.prepare = self.pipeline.calibration
+        self.pipeline.calibration(self.live.snapshot)
         self.sessions = open_sessions(settings, db)
         self.db = db
         self.records = Records(
@@ -73,7 +76,13 @@ class Bot:
     def from_settings(cls, settings: Settings, embedder: VectorEmbeddings | None = None) -> Bot:
         """Open the database (migrating it), load the corpus with the curation overlay, build the index when
         missing or stale (if allowed), open it."""
-        embedder = embedder or get_embedder(settings.embedder, settings.embed_workers, settings.embed_lone_threads)
+        embedder = embedder or get_embedder(
+            settings.embedder,
+            settings.embed_workers,
+            settings.embed_lone_threads,
+            settings.query_prefix,
+            settings.passage_prefix,
+        )
         store = open_store(settings)
         removed = store.clean_stale()
         if removed:
@@ -207,15 +216,14 @@ class Bot:
         depth: int = LINK_DEPTH,
         mode: Mode = "hybrid",
         timings: dict[str, float] | None = None,
+        judge: bool = True,
     ) -> Understood:
         """Run one question through the pipeline (normalise, embed, retrieve, decide) on the live index.
 
         ``mode`` ranks by one side alone; the decision still reads the hybrid evidence, so modes differ in
         ranking only.
         """
-        snapshot = self.live.snapshot
-        retriever = snapshot.retriever_for(mode)
-        return self.pipeline.run(check_question(question), retriever, depth, snapshot.retriever, timings)
+        return self.pipeline.run(check_question(question), self.live.snapshot, depth, mode, timings, judge)
 
     def ask(self, question: str, session_id: str | None = None, top_k: int | None = None) -> Answer:
         """Answer one question, remembering it in the session."""
@@ -225,10 +233,10 @@ class Bot:
         sid = session_id or self.sessions.new_id()
         # a new conversation has no history: no look-up (in the database, with PostgreSQL) for a first question
         history = list(self.sessions.history(sid)) if session_id else []
-        retriever = self.live.snapshot.retriever  # one index version for every part of the message
+        snapshot = self.live.snapshot  # one index version for every part of the message
         answers: list[tuple[str, Answer]] = []
         for part in split_questions(question):
-            understood = self.pipeline.in_context(part, retriever, history, max(top_k, LINK_DEPTH))
+            understood = self.pipeline.in_context(part, snapshot, history, max(top_k, LINK_DEPTH))
             answer = wording.compose(understood, sid, top_k, self.settings, self.intents, part)
             top = answer.sources[0].id if answer.confident and answer.sources else None
             # a later part may lean on an earlier one ("管局审核要多久？APP的呢？")
@@ -255,7 +263,7 @@ class Bot:
         k = check_k(k)
         snapshot = self.live.snapshot
         depth = search_depth(k, len(snapshot.index.entries), bool(kind or category))
-        understood = self.pipeline.run(q, snapshot.retriever, depth)
+        understood = self.pipeline.run(q, snapshot, depth, judge=False)
         return search_hits(understood, k, kind, category)
 
     # ---- people ---------------------------------------------------------------------------------

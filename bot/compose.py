@@ -23,6 +23,7 @@ class Framing:
     title_only: str
     related: str
     decline: str
+    not_covered: str
     did_you_mean: str
     contact: str
     part: str
@@ -37,6 +38,7 @@ FRAMINGS: dict[str, Framing] = {
         title_only="帮助文档列出了这个问题，但没有给出处理步骤：{title}",
         related="以下相关条目有操作步骤，可以先参考：",
         decline="抱歉，帮助文档中没有找到与您的问题直接相关的内容。",
+        not_covered="抱歉，帮助文档没有回答这个问题：“{question}”。",
         did_you_mean="您是不是想问：",
         contact="如需进一步帮助，可以转人工客服，我们会尽快为您处理。",
         part="问题{n}：{question}",
@@ -49,6 +51,7 @@ FRAMINGS: dict[str, Framing] = {
         title_only="The help documents name this problem but give no steps for it: {title}",
         related="These related entries have steps you can try first:",
         decline="Sorry, the help documents do not cover this question.",
+        not_covered="Sorry, the help documents do not answer this: “{question}”.",
         did_you_mean="Did you mean:",
         contact="A support agent can help you further: ask for a person and we will get back to you.",
         part="Question {n}: {question}",
@@ -150,9 +153,12 @@ def title_only_answer(topic: Entry, related: Sequence[Entry], fr: Framing) -> Re
     return Reply("\n".join(lines), None)
 
 
-def decline_answer(fr: Framing, suggestions: Sequence[str]) -> Reply:
-    """No entry answers: say so, offer the nearest topics, then a person."""
-    lines = [fr.decline]
+def decline_answer(fr: Framing, suggestions: Sequence[str], unanswered: str | None = None) -> Reply:
+    """No entry answers: say so (naming the question when it is about filing but not in the documents), offer
+    the nearest topics, then a person."""
+    if unanswered and len(unanswered) > 60:
+        unanswered = unanswered[:60] + ELLIPSIS
+    lines = [fr.not_covered.format(question=unanswered) if unanswered else fr.decline]
     if suggestions:
         lines.append(fr.did_you_mean)
         lines.extend(f"· {title}" for title in suggestions)

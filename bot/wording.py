@@ -43,11 +43,13 @@ def compose(
         lead, others = by_subject(asked, understood.query.lexical, ranked, understood.borrowed or "")
         hits.sort(key=lambda h: h.entry.id != lead.id)  # the entry answered from is cited first
         reply = answer(lead, asked, understood.query.lexical, fr, others)
-        coverage = "covered"
+        coverage = understood.coverage
     else:
         suggestions = [Suggestion(h.entry.id, h.entry.title) for h in hits[:3]]
-        reply = decline_answer(fr, [s.title for s in suggestions])
-        coverage = "off_topic"
+        coverage = understood.coverage
+        # about filing, but not in the documents: say what was asked is not answered there
+        unanswered = question if coverage == "not_covered" else None
+        reply = decline_answer(fr, [s.title for s in suggestions], unanswered)
     links = troubleshooting_links(understood, troubleshooting_topics(understood, intents), question)
     return Answer(
         answer=reply.text,
