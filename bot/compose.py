@@ -206,9 +206,10 @@ def by_subject(
             neutral = [e for e, _, _ in found if not entry_subjects(e)]
             return (neutral[0] if neutral else best), []
         return best, []
-    if len({value for _, _, value in found}) < 2:
+    lead = next((f for f in found if f[0].id == best.id), None)
+    if lead is None or len({value for _, _, value in found}) < 2:
+        # the best entry gives no such value of its own, or all agree: the ranking's best answers alone
         return best, []
-    lead = next((f for f in found if f[0].id == best.id), found[0])
     others = [(label_of(e), s) for e, s, v in found if e.id != lead[0].id and v != lead[2]]
     return lead[0], ([(label_of(lead[0]), lead[1]), *others] if others else [])
 

@@ -138,8 +138,9 @@ class Haystack:
     """An entry's text as the coverage tests look at it: folded characters and toneless pinyin."""
 
     def __init__(self, entry: Entry) -> None:
-        # the similar questions agents attached say what the entry answers, as much as its own text does
-        self.text = fold("\n".join([entry.title, entry.text, *entry.steps, *entry.questions]))
+        # the similar questions agents attached say what the entry answers, as much as its own text does; so do
+        # the words of a link the source lost ("查询入口"): the entry is about that, only the link is gone
+        self.text = fold("\n".join([entry.title, entry.text, *entry.steps, *entry.questions, *entry.dead_links]))
 
     @cached_property
     def sound(self) -> str:

