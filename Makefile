@@ -37,7 +37,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 eval: index
-	$(BIN)/beian-bot eval eval/dev.jsonl eval/own.jsonl
+	$(BIN)/beian-bot eval eval/test.jsonl
 
 $(VENV)/.installed-bench: pyproject.toml | $(VENV)/.installed-dev
 	$(BIN)/pip install -q -e '.[dev,st,bench]'

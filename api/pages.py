@@ -134,12 +134,25 @@ def help_page(entry: Entry, related: list[Entry], settings: Settings) -> str:
     if entry.steps:
         items = "".join(f"<li>{escape(step)}</li>" for step in entry.steps)
         parts.append(f'<section class="steps"><h2>处理步骤</h2><ol>{items}</ol></section>')
+    if entry.title_only:
+        parts.append(
+            '<p class="note">帮助文档列出了这个问题，但没有给出处理步骤。'
+            "可以联系人工客服，或先参考下面有操作步骤的条目。</p>"
+        )
     if related:
-        links = "".join(f'<li><a href="{escape(help_url(r.id))}">{escape(r.title)}</a></li>' for r in related)
+        links = "".join(f"<li>{_related_item(r, entry.title_only)}</li>" for r in related)
         parts.append(f'<section class="related"><h2>相关主题</h2><ul>{links}</ul></section>')
     parts.append(contact_block(settings))
     parts.append("</main>")
     return layout(entry.title, "".join(parts), body_class="help-page")
+
+
+def _related_item(entry: Entry, with_steps: bool) -> str:
+    """A related entry's link; under a topic without steps, with the entry's own steps."""
+    link = f'<a href="{escape(help_url(entry.id))}">{escape(entry.title)}</a>'
+    if not (with_steps and entry.steps):
+        return link
+    return link + "<ol>" + "".join(f"<li>{escape(step)}</li>" for step in entry.steps) + "</ol>"
 
 
 def not_found_page(entry_id: str) -> str:

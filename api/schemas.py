@@ -9,7 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 
 from api.urls import help_url
 from bot import Answer, SearchHit
-from bot.contract import QUESTION_MAX, SESSION_ID_MAX, SESSION_ID_PATTERN, TOP_K_MAX, Kind, LinkKind, question_problem
+from bot.answers import Source
+from bot.contract import (
+    QUESTION_MAX,
+    SESSION_ID_MAX,
+    SESSION_ID_PATTERN,
+    TOP_K_MAX,
+    Coverage,
+    Kind,
+    LinkKind,
+    question_problem,
+)
 from corpus import Entry
 from corpus.models import ENTRY_ID_MAX, ENTRY_ID_PATTERN
 from corpus.validate import is_web_url
@@ -70,6 +80,17 @@ class SuggestionOut(BaseModel):
     url: str
 
 
+class PartOut(BaseModel):
+    """The answer to one of several questions in one message."""
+
+    question: str
+    answer: str
+    direct: str | None
+    confident: bool
+    coverage: Coverage
+    sources: list[SourceOut]
+
+
 class AskResponse(BaseModel):
     """The answer to one question."""
 
@@ -79,6 +100,11 @@ class AskResponse(BaseModel):
     troubleshooting: list[LinkOut]
     session_id: str
     suggestions: list[SuggestionOut] = Field(default_factory=list)
+    coverage: Coverage = Field(description="covered, partial (say which part is not), not_covered, off_topic")
+    direct: str | None = Field(
+        description="the sentence(s) of the best entry that answer the question, verbatim, one a line"
+    )
+    parts: list[PartOut] = Field(default_factory=list, description="one per question when a message asks several")
 
     @classmethod
     def of(cls, answer: Answer) -> AskResponse:
@@ -86,11 +112,28 @@ class AskResponse(BaseModel):
         return cls(
             answer=answer.answer,
             confident=answer.confident,
-            sources=[SourceOut(**vars(s), url=help_url(s.id)) for s in answer.sources],
+            sources=_sources(answer.sources),
             troubleshooting=[LinkOut(**vars(link), url=help_url(link.id)) for link in answer.troubleshooting],
             session_id=answer.session_id,
             suggestions=[SuggestionOut(**vars(s), url=help_url(s.id)) for s in answer.suggestions],
+            coverage=answer.coverage,
+            direct=answer.direct,
+            parts=[
+                PartOut(
+                    question=p.question,
+                    answer=p.answer,
+                    direct=p.direct,
+                    confident=p.confident,
+                    coverage=p.coverage,
+                    sources=_sources(p.sources),
+                )
+                for p in answer.parts
+            ],
         )
+
+
+def _sources(sources: list[Source]) -> list[SourceOut]:
+    return [SourceOut(**vars(s), url=help_url(s.id)) for s in sources]
 
 
 class EntryOut(BaseModel):

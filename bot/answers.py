@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.contract import LinkKind
+from bot.contract import Coverage, LinkKind
 from corpus import Entry
 
 
@@ -48,6 +48,18 @@ class Suggestion:
     title: str
 
 
+@dataclass(frozen=True)
+class Part:
+    """The answer to one of several questions asked in one message."""
+
+    question: str
+    answer: str
+    direct: str | None
+    confident: bool
+    coverage: Coverage
+    sources: list[Source]
+
+
 @dataclass
 class Answer:
     """The reply to one question."""
@@ -60,6 +72,10 @@ class Answer:
     suggestions: list[Suggestion] = field(default_factory=list)
     confidence: float = 0.0
     resolved_question: str = ""
+    # covered / partial / not_covered / off_topic: see bot.coverage; confident is true for the first two
+    coverage: Coverage = "off_topic"
+    direct: str | None = None
+    parts: list[Part] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

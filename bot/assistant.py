@@ -8,6 +8,7 @@ from typing import Any
 
 from bot import catalogue, wording
 from bot.answers import Answer, SearchHit
+from bot.compose import related_with_steps
 from bot.config import Settings
 from bot.contract import check_k, check_question, check_session_id, check_top_k
 from bot.conversations import open_sessions
@@ -26,6 +27,7 @@ from bot.question_log import QuestionLog
 from bot.records import Records
 from bot.retrieve import Mode
 from bot.search import search_depth, search_hits
+from bot.sentences import split_questions, weight
 from bot.sessions import Turn
 from bot.storage import Database
 from bot.storage.setup import open_database
@@ -55,7 +57,10 @@ class Bot:
             fixed_vectors(embedder, settings.index_dir, "offtopic", load_offtopic(), "passage"), settings.min_confidence
         )
         self.intents = intents or self._intent_classifier()
-        self.pipeline = Pipeline(QuestionVectors(embedder, settings.embed_cache), self.decider)
+        self.pipeline = Pipeline(QuestionVectors(embedder, settings.embed_cache), self.decider, settings.index_dir)
+        # coverage reference points are measured before an index answers, never inside a request
+        self.live.prepare = self.pipeline.calibration
+        self.pipeline.calibration(self.live.snapshot)
         self.sessions = open_sessions(settings, db)
         self.db = db
         self.records = Records(
@@ -65,12 +70,19 @@ class Bot:
         )
         self.keys = KeyStore(db, settings.admin_api_key) if db else None
         self.curator = Curator(settings, embedder, db, self.live) if db else None
+        weight("备案")  # the word weights the reply is worded with load now, not on the first question
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: VectorEmbeddings | None = None) -> Bot:
         """Open the database (migrating it), load the corpus with the curation overlay, build the index when
         missing or stale (if allowed), open it."""
-        embedder = embedder or get_embedder(settings.embedder, settings.embed_workers, settings.embed_lone_threads)
+        embedder = embedder or get_embedder(
+            settings.embedder,
+            settings.embed_workers,
+            settings.embed_lone_threads,
+            settings.query_prefix,
+            settings.passage_prefix,
+        )
         store = open_store(settings)
         removed = store.clean_stale()
         if removed:
@@ -187,8 +199,14 @@ class Bot:
         return catalogue.find_entry(self.index, entry_id)
 
     def related(self, entry: Entry, limit: int = 5) -> list[Entry]:
-        """The entries an entry names as related."""
-        return catalogue.related_entries(self.index, entry, limit)
+        """The entries an entry names as related; for a topic the documents give no body, the nearest
+        entries that have steps come first."""
+        named = catalogue.related_entries(self.index, entry, limit)
+        if not entry.title_only:
+            return named
+        ranked = [h.entry for h in self.understand(entry.title).retrieval.hits]
+        with_steps = related_with_steps(entry, "", ranked)
+        return [*with_steps, *(e for e in named if e not in with_steps)][:limit]
 
     # ---- questions ------------------------------------------------------------------------------
 
@@ -198,15 +216,14 @@ class Bot:
         depth: int = LINK_DEPTH,
         mode: Mode = "hybrid",
         timings: dict[str, float] | None = None,
+        judge: bool = True,
     ) -> Understood:
         """Run one question through the pipeline (normalise, embed, retrieve, decide) on the live index.
 
         ``mode`` ranks by one side alone; the decision still reads the hybrid evidence, so modes differ in
         ranking only.
         """
-        snapshot = self.live.snapshot
-        retriever = snapshot.retriever_for(mode)
-        return self.pipeline.run(check_question(question), retriever, depth, snapshot.retriever, timings)
+        return self.pipeline.run(check_question(question), self.live.snapshot, depth, mode, timings, judge)
 
     def ask(self, question: str, session_id: str | None = None, top_k: int | None = None) -> Answer:
         """Answer one question, remembering it in the session."""
@@ -215,15 +232,25 @@ class Bot:
         top_k = check_top_k(top_k, self.settings.top_k)
         sid = session_id or self.sessions.new_id()
         # a new conversation has no history: no look-up (in the database, with PostgreSQL) for a first question
-        history = self.sessions.history(sid) if session_id else []
-        understood = self.pipeline.in_context(question, self.live.snapshot.retriever, history, max(top_k, LINK_DEPTH))
-        answer = wording.compose(understood, sid, top_k, self.settings, self.intents)
-        best = understood.retrieval.hits[0].entry if understood.retrieval.hits and understood.confident else None
-        top = best.id if best else None
+        history = list(self.sessions.history(sid)) if session_id else []
+        snapshot = self.live.snapshot  # one index version for every part of the message
+        answers: list[tuple[str, Answer]] = []
+        for part in split_questions(question):
+            understood = self.pipeline.in_context(part, snapshot, history, max(top_k, LINK_DEPTH))
+            answer = wording.compose(understood, sid, top_k, self.settings, self.intents, part)
+            top = answer.sources[0].id if answer.confident and answer.sources else None
+            # a later part may lean on an earlier one ("管局审核要多久？APP的呢？")
+            history.append(Turn(part, understood.query.text[:TOPIC_MAX_CHARS], answer.answer, top, answer.confident))
+            answers.append((part, answer))
+        answer = answers[0][1] if len(answers) == 1 else wording.merge(question, answers, sid, top_k)
+        turns = history[-len(answers) :]
+        topic = next((t.entry_id for t in reversed(turns) if t.entry_id), None)
         # a turn keeps what a follow-up and a transcript need, bounded: the topic's head, the answer interned
-        resolved = understood.query.text[:TOPIC_MAX_CHARS]
-        self.sessions.append(sid, Turn(question, resolved, sys.intern(answer.answer), top, understood.confident))
-        self.records.log(sid, question, answer, top, best.title if best else None)
+        self.sessions.append(
+            sid, Turn(question, turns[-1].resolved, sys.intern(answer.answer), topic, answer.confident)
+        )
+        best = answer.sources[0] if answer.confident and answer.sources else None
+        self.records.log(sid, question, answer, best.id if best else None, best.title if best else None)
         return answer
 
     def troubleshooting_topics(self, understood: Understood) -> set[str]:
@@ -236,7 +263,7 @@ class Bot:
         k = check_k(k)
         snapshot = self.live.snapshot
         depth = search_depth(k, len(snapshot.index.entries), bool(kind or category))
-        understood = self.pipeline.run(q, snapshot.retriever, depth)
+        understood = self.pipeline.run(q, snapshot, depth, judge=False)
         return search_hits(understood, k, kind, category)
 
     # ---- people ---------------------------------------------------------------------------------

@@ -50,7 +50,13 @@ def _index(args: argparse.Namespace) -> int:
     except CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    embedder = get_embedder(settings.embedder, settings.embed_workers, settings.embed_lone_threads)
+    embedder = get_embedder(
+        settings.embedder,
+        settings.embed_workers,
+        settings.embed_lone_threads,
+        settings.query_prefix,
+        settings.passage_prefix,
+    )
     if args.if_missing and store.is_fresh(embedder, entries):
         print(f"index is up to date ({store.current().build_id})")  # type: ignore[union-attr]
         return 0
@@ -71,11 +77,16 @@ def _index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bot() -> object:
+def _bot(journal: bool = True) -> object:
     from bot.assistant import Bot
     from bot.config import get_settings
 
-    return Bot.from_settings(get_settings())
+    bot = Bot.from_settings(get_settings())
+    if not journal and bot.records.question_log is not None:
+        # measuring must not fill the question log that agents read
+        bot.records.question_log.close()
+        bot.records.question_log = None
+    return bot
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -112,17 +123,18 @@ def _search(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     from bot.assistant import Bot
-    from bot.evaluate import MODES, Tally, evaluate, format_table, load_cases
+    from bot.evaluate import MODES, evaluate, format_baselines, format_table, load_cases, ranking
 
-    bot = _bot()
+    bot = _bot(journal=False)
     assert isinstance(bot, Bot)
     for path in args.files:
         cases = load_cases(path)
-        results: dict[str, dict[str, Tally]] = {mode: evaluate(bot, cases, mode) for mode in MODES}
-        print(format_table(results, f"{path} (threshold {bot.settings.min_confidence})"))
-        misses = results["hybrid"]["all"].misses
-        if misses:
-            print("\nhybrid misses: " + "; ".join(misses))
+        tallies = evaluate(bot, cases)
+        print(format_table(tallies, f"{path}: the bot end to end"))
+        print()
+        print(format_baselines({mode: ranking(bot, cases, mode) for mode in MODES}, f"{path}: ranking alone"))
+        if args.misses and tallies["all"].misses:
+            print("\nmisses:\n" + "\n".join(tallies["all"].misses))
         print()
     return 0
 
@@ -257,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="hit@1, MRR@5 and decline rates on labelled JSONL files")
     p.add_argument("files", nargs="+")
+    p.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
     p.set_defaults(func=_eval)
 
     p = sub.add_parser("report", help="most-asked unanswered questions and per-entry hit counts")

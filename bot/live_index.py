@@ -6,10 +6,13 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.coverage import Catalogue
 from bot.errors import CorpusUnavailable
+from bot.lexicon import Lexicon
 from bot.reindex import Reindexer
 from bot.retrieve import HybridRetriever, Mode
 from corpus import CorpusError, Entry, load_corpus
@@ -35,10 +38,14 @@ def open_store(settings: Settings) -> IndexStore:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One built index and its retriever: what a request reads from start to end, whatever is swapped meanwhile."""
+    """One built index and its retriever: what a request reads from start to end, whatever is swapped meanwhile.
+
+    With them, the index's words by sound (typos and typed pinyin) and by entry (what each entry says)."""
 
     index: LoadedIndex
     retriever: HybridRetriever
+    lexicon: Lexicon
+    catalogue: Catalogue
 
     def retriever_for(self, mode: Mode) -> HybridRetriever:
         """The hybrid retriever, or one that ranks by one side alone (for comparisons)."""
@@ -53,6 +60,8 @@ class LiveIndex:
     def __init__(self, settings: Settings, embedder: VectorEmbeddings, index: LoadedIndex) -> None:
         self.settings = settings
         self.embedder = embedder
+        # run on every new snapshot before it answers (the bot measures its coverage reference points there)
+        self.prepare: Callable[[Snapshot], object] | None = None
         self._snapshot = self._snap(index)
         self._swap_lock = threading.Lock()
         self._reload_lock = threading.Lock()
@@ -62,7 +71,12 @@ class LiveIndex:
         self.stale: str | None = None
 
     def _snap(self, index: LoadedIndex) -> Snapshot:
-        return Snapshot(index, HybridRetriever(index, self.embedder, lexical_weight=self.settings.lexical_weight))
+        return Snapshot(
+            index,
+            HybridRetriever(index, self.embedder, lexical_weight=self.settings.lexical_weight),
+            Lexicon.from_entries(index.entries),
+            Catalogue(index.entries),
+        )
 
     @property
     def snapshot(self) -> Snapshot:
@@ -117,6 +131,8 @@ class LiveIndex:
     def swap(self, index: LoadedIndex) -> None:
         """Start answering from another index; requests already running finish on the old one."""
         snapshot = self._snap(index)
+        if self.prepare is not None:
+            self.prepare(snapshot)
         with self._swap_lock:
             old = self._snapshot
             self._snapshot = snapshot

@@ -1,10 +1,11 @@
-"""Question normalisation: width, script, case, filler words and domain synonyms."""
+"""Question normalisation: width, script, case, filler words, domain synonyms and sound-alike typos."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from bot.lexicon import Lexicon
 from corpus.tokenize import fold
 
 # Greetings and filler that say nothing about the topic.
@@ -19,17 +20,15 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"子账号|子帐号|子账户", "子用户"),
     (r"实名制", "实名认证"),
     (r"帐号", "账号"),
-    (r"备按|备安|被案", "备案"),
-    (r"审和|审合", "审核"),
     (r"法人(?!代表)", "法定代表人"),
-    (r"单子|工单", "订单"),
+    (r"工单", "订单"),
 )
 # Ways of saying "rejected" and "white screen": expanded so BM25 sees the documents' words.
-_EXPANSIONS: tuple[tuple[str, str], ...] = (
+EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"退回|打回|没通过|未通过|不通过|没过审|被拒|拒绝了", "驳回"),
-    (r"一片空白|空白页|页面空白|白的|全白|白屏|空白", "白屏"),
+    (r"一片空白|空白页|页面空白|全白|白屏|空白", "白屏"),
     (r"打不开|访问不了|进不去|上不去|无法打开|打开不了", "无法访问"),
-    (r"没做完|没完成|未完成|没弄完|还在进行", "进行中 未完成"),
+    (r"没完成|未完成|还在进行", "进行中 未完成"),
     (r"身份证|营业执照|护照", "证件"),
 )
 # A small bilingual glossary: English questions reach the Chinese documents through BM25 too.
@@ -76,16 +75,19 @@ class Query:
     lexical: str
 
 
-def normalize(question: str) -> Query:
-    """Fold width, script and case, drop filler, rewrite synonyms, expand for lexical search."""
+def normalize(question: str, lexicon: Lexicon | None = None) -> Query:
+    """Fold width, script and case, drop filler, bring sound-alike spans and typed pinyin back to the
+    corpus' words (with a ``lexicon``), rewrite synonyms, expand for lexical search."""
     text = fold(question).strip()
     text = re.sub(r"\s+", " ", text)
     for _ in range(2):
         text = _FILLER.sub("", text).strip() or text
+    if lexicon is not None:
+        text, _ = lexicon.correct(text)
     for pattern, repl in SYNONYMS:
         text = re.sub(pattern, repl, text)
     extra: list[str] = []
-    for pattern, repl in _EXPANSIONS:
+    for pattern, repl in EXPANSIONS:
         if re.search(pattern, text):
             extra.append(repl)
     if re.search(r"[a-z]{3,}", text):

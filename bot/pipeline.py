@@ -1,28 +1,46 @@
-"""The question pipeline, written once: normalise -> embed -> retrieve -> decide (with the last topic if needed)."""
+"""The question pipeline, written once: normalise -> embed -> retrieve -> judge coverage (with the last topic
+if needed)."""
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
-from bot.decide import Decider
+from bot.calibrate import (
+    CALIBRATION_VERSION,
+    Calibration,
+    Rule,
+    cached_calibration,
+    calibrate,
+    half_title,
+    sample_titles,
+)
+from bot.contract import Coverage
+from bot.coverage import ANSWERED, OFF_TOPIC, Signals, clause_shares, signals
+from bot.decide import Decider, asks_anything, load_offtopic
+from bot.live_index import Snapshot
 from bot.normalize import Query, normalize
-from bot.retrieve import HybridRetriever, Retrieval
+from bot.retrieve import Mode, Retrieval
+from bot.sentences import is_question_like, subjects
 from bot.sessions import Turn
-from bot.vectors import QuestionVectors
-from corpus.tokenize import topic_words
+from bot.vectors import QuestionVectors, fixed_vectors
+from corpus.tokenize import fold, tokenize, topic_words
 from index import LoadedIndex
 
 # Entries ranked per question: enough for the sources shown and the troubleshooting links drawn from them.
 LINK_DEPTH = 20
 # Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|它|上面|刚才|what about|and if")
-# A turn that is not quite sure on its own may borrow the last topic; one far from the documents may not.
-NEAR_MISS = 0.03
+# Words that only point back at what was said.
+_LEANING = frozenset(
+    ["那", "那要", "这", "这要", "它", "上面", "刚才", "about", "and", "if", "then", "that", "this", "one"]
+)
 # Work per question is bounded whatever its length. The embedder's cost grows faster than the text (a 500-character
 # question cost ~65x a short one): only the first EMBED_MAX_CHARS of the normalised question are embedded; every
 # labelled question is shorter (the longest normalises to 65). BM25 reads the first LEXICAL_MAX_CHARS (see
@@ -35,7 +53,7 @@ TOPIC_MAX_WORDS = 8
 
 @dataclass(frozen=True)
 class Understood:
-    """A question run through the pipeline: the normalised query, its vector, the ranking and the decision."""
+    """A question run through the pipeline: the normalised query, its vector, the ranking and the judgement."""
 
     query: Query
     vector: np.ndarray
@@ -43,35 +61,54 @@ class Understood:
     confident: bool
     score: float
     index: LoadedIndex  # the index the ranking came from: one version per answer
+    borrowed: str | None = None  # the earlier question whose topic this turn was read with
+    coverage: Coverage = OFF_TOPIC
+    signals: Signals | None = None
 
 
 class Pipeline:
-    """Runs questions through the shared steps; the retriever comes from the caller's snapshot of the index."""
+    """Runs questions through the shared steps on the caller's snapshot of the index."""
 
-    def __init__(self, vectors: QuestionVectors, decider: Decider) -> None:
+    def __init__(self, vectors: QuestionVectors, decider: Decider, index_dir: Path) -> None:
         self.vectors = vectors
         self.decider = decider
+        self.index_dir = Path(index_dir)
+        self._rule: Rule | None = None
+        self._calibrations: dict[str, Calibration] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def rule(self) -> Rule:
+        """The coverage rule (read on first use: scripts/fit_coverage.py runs the pipeline before one exists)."""
+        if self._rule is None:
+            self._rule = Rule.load()
+        return self._rule
 
     def run(
         self,
         question: str,
-        retriever: HybridRetriever,
+        snapshot: Snapshot,
         depth: int = LINK_DEPTH,
-        judge: HybridRetriever | None = None,
+        mode: Mode = "hybrid",
         timings: dict[str, float] | None = None,
+        judge: bool = True,
     ) -> Understood:
-        """One question on its own. ``judge`` (default: ``retriever``) supplies the evidence the decision
-        reads, so a one-sided ranking can be compared under the bot's own decision; ``timings`` collects
-        the seconds each step took."""
+        """One question on its own. ``mode`` ranks by one side alone while the judgement reads the hybrid
+        evidence; ``timings`` collects the seconds each step took; ``judge=False`` skips the coverage rule."""
         t0 = time.perf_counter()
-        query = normalize(question)
+        query = normalize(question, snapshot.lexicon)
         t1 = time.perf_counter()
         vector = self.vectors.embed(query.text[:EMBED_MAX_CHARS])
         t2 = time.perf_counter()
-        retrieval = retriever.retrieve(query, depth, vector)
-        judged = retrieval if judge is None or judge is retriever else judge.retrieve(query, depth, vector)
+        retrieval = snapshot.retriever_for(mode).retrieve(query, depth, vector)
+        judged = retrieval if mode == "hybrid" else snapshot.retriever.retrieve(query, depth, vector)
         t3 = time.perf_counter()
-        confident, score = self.decider.confident(question, judged, vector)
+        _, margin = self.decider.confident(question, judged, vector)
+        found = signals(snapshot.catalogue, query, judged, margin)
+        coverage = OFF_TOPIC
+        if judge and asks_anything(question) and judged.hits:
+            clauses = clause_shares(snapshot.catalogue, query, judged)
+            coverage = self.rule.judge(found, self.calibration(snapshot), len(snapshot.index.entries), clauses)
         if timings is not None:
             t4 = time.perf_counter()
             for step, seconds in (
@@ -81,23 +118,77 @@ class Pipeline:
                 ("decide", t4 - t3),
             ):
                 timings[step] = timings.get(step, 0.0) + seconds
-        return Understood(query, vector, retrieval, confident, score, retriever.index)
+        return Understood(
+            query, vector, retrieval, coverage in ANSWERED, margin, snapshot.index, coverage=coverage, signals=found
+        )
 
     def in_context(
-        self, question: str, retriever: HybridRetriever, history: Sequence[Turn], depth: int = LINK_DEPTH
+        self, question: str, snapshot: Snapshot, history: Sequence[Turn], depth: int = LINK_DEPTH
     ) -> Understood:
-        """One turn of a conversation: read in the light of the last topic when it leans on it, or is not
-        quite sure on its own, and the topic makes it sure."""
-        alone = self.run(question, retriever, depth)
+        """One turn of a conversation, read in the light of the last topic only when it is about that topic.
+
+        A turn that brings nothing beyond the last topic but question words, words leaning on it ("那",
+        "这个") or a kind of service ("APP的呢？", "那要多久？") is read with the topic. A turn with words of
+        its own borrows the topic only when it leans on it, is answerable alone, and the entry found with
+        the topic holds all of its own words ("那结果怎么通知我"); else it is read alone, so a question
+        with a topic of its own that is declined alone stays declined.
+        """
+        alone = self.run(question, snapshot, depth)
         previous = next((t for t in reversed(history) if t.entry_id), None)
         if previous is None:
             return alone
-        leans = bool(_FOLLOW_UP.search(alone.query.text))
-        if not (leans or (not alone.confident and alone.score >= self.decider.threshold - NEAR_MISS)):
+        fresh = new_terms(question, previous.resolved)
+        if fresh and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
             return alone
         topic = last_topic(previous.resolved)
-        with_topic = self.run(f"{topic} {question}", retriever, depth)
-        return with_topic if with_topic.confident else alone
+        with_topic = self.run(f"{topic} {question}", snapshot, depth)
+        if not with_topic.confident or not with_topic.retrieval.hits:
+            return alone
+        best = with_topic.retrieval.hits[0].entry
+        if fresh and not all(term in fold(f"{best.title} {best.text}") for term in fresh):
+            return alone
+        return replace(with_topic, borrowed=previous.question)
+
+    def calibration(self, snapshot: Snapshot) -> Calibration:
+        """The embedder's reference points on this index: measured once, then read from beside the index."""
+        manifest = snapshot.index.manifest
+        key = f"{CALIBRATION_VERSION}\n{self.vectors.embedder.name}\n{manifest.corpus_hash}"
+        with self._lock:
+            found = self._calibrations.get(key)
+            if found is None:
+                found = cached_calibration(self.index_dir / "cache", key, lambda: self._measure(snapshot))
+                # the index answering and the one about to replace it
+                self._calibrations = {**dict(list(self._calibrations.items())[-1:]), key: found}
+        return found
+
+    def _measure(self, snapshot: Snapshot) -> Calibration:
+        embedder = self.vectors.embedder
+        titles = [half_title(t) for t in sample_titles([e.title for e in snapshot.index.entries])]
+        background = load_offtopic()
+        asked = [normalize(t, snapshot.lexicon).text for t in titles]
+        title_vectors = fixed_vectors(embedder, self.index_dir, "titles", asked, "query")
+        background_vectors = fixed_vectors(
+            embedder, self.index_dir, "background", [normalize(t).text for t in background], "query"
+        )
+
+        def retrieve(text: str, vector: np.ndarray) -> Retrieval:
+            return snapshot.retriever.retrieve(normalize(text, snapshot.lexicon), LINK_DEPTH, vector)
+
+        return calibrate(self.decider, retrieve, titles, title_vectors, background_vectors, background)
+
+
+def new_terms(question: str, topic: str) -> set[str]:
+    """The words a turn brings beyond an earlier turn's topic: not question words, not words leaning on
+    what was said ("那", "这个", "what about"), not a kind of service."""
+    known = set(tokenize(topic))
+    out = set()
+    for term in tokenize(question):
+        if term in known or term in _LEANING or _FOLLOW_UP.search(term) or is_question_like(term):
+            continue
+        if subjects(term):
+            continue
+        out.add(term)
+    return out
 
 
 def last_topic(resolved: str) -> str:

@@ -34,6 +34,9 @@ class Retrieval:
     dense_top: float
     lexical_top: float
     terms: list[str]
+    # how far the best entry's cosine stands above the corpus' typical entry (the median): a question the
+    # documents answer singles one entry out; one they do not lifts many a little (see bot.coverage)
+    dense_lead: float = 0.0
 
 
 class HybridRetriever:
@@ -78,7 +81,9 @@ class HybridRetriever:
             for i in top_positions(fused, max(k, 1))
             if fused[i] > 0
         ]
-        return Retrieval(hits, float(dense.max(initial=0.0)), float(lexical.max(initial=0.0)), terms)
+        seen = dense if exact else dense[dense > 0]
+        lead = float(dense.max() - np.median(seen)) if seen.size else 0.0
+        return Retrieval(hits, float(dense.max(initial=0.0)), float(lexical.max(initial=0.0)), terms, lead)
 
     def _fuse(self, dense: np.ndarray, lexical: np.ndarray, exact: bool) -> np.ndarray:
         if self.mode == "dense":

@@ -1,13 +1,16 @@
-"""The wording of an answer: the entry's text, the decline with suggestions and a person, troubleshooting links."""
+"""The answer to a question as the API returns it: reply text, sources, coverage, troubleshooting links."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.answers import Answer, Link, Source, Suggestion
+from bot.answers import Answer, Link, Part, Source, Suggestion
+from bot.compose import answer, by_subject, decline_answer, framing, join_parts, related_with_steps, title_only_answer
 from bot.config import Settings
+from bot.contract import Coverage
 from bot.intents import IntentClassifier
 from bot.pipeline import Understood
+from bot.sentences import answer_type, language
 from corpus import Entry
 
 # A question whose intent probability reaches this needs that troubleshooting, whatever entry answers it.
@@ -16,32 +19,54 @@ TOPICS = ("rejection", "white_screen")
 
 
 def compose(
-    understood: Understood, session_id: str, top_k: int, settings: Settings, intents: IntentClassifier
+    understood: Understood,
+    session_id: str,
+    top_k: int,
+    settings: Settings,
+    intents: IntentClassifier,
+    question: str | None = None,
 ) -> Answer:
-    """The reply: the best entry's text when confident, else a decline offering near topics and a person."""
-    retrieval = understood.retrieval
-    sources = [Source.of(h.entry, h.score) for h in retrieval.hits[:top_k]]
-    links = troubleshooting_links(understood, troubleshooting_topics(understood, intents))
-    if understood.confident:
-        text = answer_text(retrieval.hits[0].entry)
-        suggestions: list[Suggestion] = []
+    """The reply: the direct sentence(s), steps and the rest of the best entry when confident; a title-only
+    topic said to have no steps, a person first and related steps; else a decline offering near topics."""
+    question = question or understood.query.original
+    fr = framing(language(question), settings.decline_text, settings.contact_text, settings.contact_url)
+    # a follow-up asks its kind of answer ("要多久") of the topic it borrowed
+    asked = question if answer_type(question) or not understood.borrowed else f"{understood.borrowed} {question}"
+    hits = list(understood.retrieval.hits)
+    ranked = [h.entry for h in hits]
+    suggestions: list[Suggestion] = []
+    if understood.confident and hits and hits[0].entry.title_only:
+        topic = hits[0].entry
+        reply = title_only_answer(topic, related_with_steps(topic, question, ranked), fr)
+        coverage: Coverage = "partial"
+    elif understood.confident and hits:
+        lead, others = by_subject(asked, understood.query.lexical, ranked, understood.borrowed or "")
+        hits.sort(key=lambda h: h.entry.id != lead.id)  # the entry answered from is cited first
+        reply = answer(lead, asked, understood.query.lexical, fr, others)
+        coverage = understood.coverage
     else:
-        suggestions = [Suggestion(h.entry.id, h.entry.title) for h in retrieval.hits[:3]]
-        text = decline_text(settings, suggestions)
+        suggestions = [Suggestion(h.entry.id, h.entry.title) for h in hits[:3]]
+        coverage = understood.coverage
+        # about filing, but not in the documents: say what was asked is not answered there
+        unanswered = question if coverage == "not_covered" else None
+        reply = decline_answer(fr, [s.title for s in suggestions], unanswered)
+    links = troubleshooting_links(understood, troubleshooting_topics(understood, intents), question)
     return Answer(
-        answer=text,
+        answer=reply.text,
         confident=understood.confident,
-        sources=sources,
+        sources=[Source.of(h.entry, h.score) for h in hits[:top_k]],
         troubleshooting=links,
         session_id=session_id,
         suggestions=suggestions,
         confidence=round(understood.score, 4),
         resolved_question=understood.query.text,
+        coverage=coverage,
+        direct=reply.direct,
     )
 
 
 def answer_text(entry: Entry) -> str:
-    """An entry as the answer reads: title, text, numbered steps."""
+    """A whole entry as one document: title, text, numbered steps (what a retriever hands a chain)."""
     parts = [entry.title]
     if entry.text and entry.text != entry.title:
         parts.append(entry.text)
@@ -50,17 +75,38 @@ def answer_text(entry: Entry) -> str:
     return "\n".join(parts)
 
 
-def decline_text(settings: Settings, suggestions: Sequence[Suggestion]) -> str:
-    """Says the documents do not answer it, offers the nearest topics, then a person."""
-    lines = [settings.decline_text]
-    if suggestions:
-        lines.append("您是不是想问：")
-        lines.extend(f"· {s.title}" for s in suggestions)
-    contact = settings.contact_text
-    if settings.contact_url:
-        contact = f"{contact}（{settings.contact_url}）"
-    lines.append(contact)
-    return "\n".join(lines)
+def merge(question: str, answers: Sequence[tuple[str, Answer]], session_id: str, top_k: int) -> Answer:
+    """One message that asked several questions: each answered under its own question, with its sources."""
+    fr = framing(language(question))
+    answered = [a for _, a in answers if a.confident]
+    coverage: Coverage = (
+        "covered"
+        if all(a.coverage == "covered" for _, a in answers)
+        else "partial"
+        if answered
+        else answers[0][1].coverage
+    )
+    # each part's best source first, then the rest in turn
+    sources: dict[str, Source] = {}
+    for rank in range(top_k):
+        for _, a in answers:
+            if rank < len(a.sources):
+                sources.setdefault(a.sources[rank].id, a.sources[rank])
+    links = {link.id: link for _, a in answers for link in a.troubleshooting}
+    suggestions = {s.id: s for _, a in answers for s in a.suggestions}
+    return Answer(
+        answer=join_parts([(q, a.answer) for q, a in answers], fr),
+        confident=bool(answered),
+        sources=list(sources.values())[:top_k],
+        troubleshooting=list(links.values()),
+        session_id=session_id,
+        suggestions=list(suggestions.values()),
+        confidence=max(a.confidence for _, a in answers),
+        resolved_question=" / ".join(a.resolved_question for _, a in answers),
+        coverage=coverage,
+        direct="\n".join(a.direct for a in answered if a.direct) or None,
+        parts=[Part(q, a.answer, a.direct, a.confident, a.coverage, a.sources) for q, a in answers],
+    )
 
 
 def troubleshooting_topics(understood: Understood, intents: IntentClassifier) -> set[str]:
@@ -78,7 +124,7 @@ def troubleshooting_topics(understood: Understood, intents: IntentClassifier) ->
     return topics
 
 
-def troubleshooting_links(understood: Understood, topics: set[str]) -> list[Link]:
+def troubleshooting_links(understood: Understood, topics: set[str], question: str = "") -> list[Link]:
     """Links to the steps for each topic: the ranked rejection entries, the white-screen guide and its related
     steps; a confident troubleshooting answer links to itself."""
     hits = understood.retrieval.hits
@@ -86,7 +132,8 @@ def troubleshooting_links(understood: Understood, topics: set[str]) -> list[Link
     links: list[Link] = []
     ranked = [h.entry for h in hits]
     if "rejection" in topics:
-        rejections = [e for e in ranked if e.kind == "rejection"]
+        # a rejection whose fix the source cut has no steps to link to, unless it is the answer itself
+        rejections = [e for e in ranked if e.kind == "rejection" and e.steps]
         if confident and hits and hits[0].entry.kind == "rejection":
             best = hits[0].entry
             rejections = [best, *[e for e in rejections if e.id != best.id]]
@@ -95,8 +142,9 @@ def troubleshooting_links(understood: Understood, topics: set[str]) -> list[Link
         screens = [e for e in understood.index.entries if e.route == "white_screen"]
         for screen in screens[:1]:
             links.append(Link.of(screen, "white_screen"))
-            related = [e for e in ranked if e.id in screen.related and e.kind == "troubleshooting"]
-            links.extend(Link.of(e, "troubleshooting") for e in related[:2])
+            # a topic without steps links on to the nearest entries that have some
+            related = related_with_steps(screen, question, ranked, limit=2) if screen.title_only else []
+            links.extend(Link.of(e, "troubleshooting") for e in related)
     if not links and confident and hits and hits[0].entry.kind == "troubleshooting":
         links.append(Link.of(hits[0].entry, "troubleshooting"))
     return links

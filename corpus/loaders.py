@@ -17,6 +17,7 @@ from corpus.formats.markdown import MarkdownError, parse_markdown
 from corpus.models import KINDS, Entry, stable_id
 from corpus.seed import parse_seed
 from corpus.text import classify, white_screen
+from corpus.tidy import tidy
 from corpus.validate import entry_problem, file_problem
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -210,7 +211,7 @@ def finalize(drafts: list[Entry]) -> list[Entry]:
     """Give every entry a stable id and link related topics; ids never depend on order elsewhere."""
     seen: dict[str, str] = {}
     with_ids: list[Entry] = []
-    for entry in drafts:
+    for entry in map(tidy, drafts):
         entry_id = entry.id or stable_id(entry.kind, entry.title)
         if entry_id in seen and not entry.id:
             # same title twice: tell them apart by their own text

@@ -34,6 +34,11 @@ class Entry:
     related: tuple[str, ...] = field(default=())
     # similar questions (相似问法) this entry answers: indexed as extra chunks of the entry
     questions: list[str] = field(default_factory=list, hash=False)
+    # set when the corpus is finalised (corpus.tidy): what a reader must be told about the text
+    title_only: bool = False
+    cut_head: bool = False
+    cut_tail: bool = False
+    dead_links: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict of every field."""
@@ -41,6 +46,7 @@ class Entry:
         data["steps"] = list(self.steps)
         data["related"] = list(self.related)
         data["questions"] = list(self.questions)
+        data["dead_links"] = list(self.dead_links)
         return data
 
     @classmethod
@@ -50,6 +56,7 @@ class Entry:
         values["steps"] = tuple(values.get("steps") or ())
         values["related"] = tuple(values.get("related") or ())
         values["questions"] = list(values.get("questions") or ())
+        values["dead_links"] = tuple(values.get("dead_links") or ())
         return cls(**values)
 
     @property

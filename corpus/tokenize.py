@@ -166,6 +166,11 @@ def _tokenize_cached(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def word_frequency(word: str) -> int:
+    """How often the dictionary (jieba's and the domain one) counts ``word``; 0 when unknown."""
+    return int(_get().FREQ.get(word) or 0)
+
+
 def words(text: str) -> list[str]:
     """Segment text into whole words (no search-mode sub-words), keeping every character."""
     return list(_get().cut(text))
@@ -174,6 +179,17 @@ def words(text: str) -> list[str]:
 _NOUN_TAGS = ("n", "nz", "nr", "ns", "nt", "eng", "vn", "x")
 _posseg_lock = threading.Lock()
 _posseg: Any = None
+
+
+def tagged(text: str) -> list[tuple[str, str]]:
+    """Whole words of a folded text with their part-of-speech tags (jieba's)."""
+    import jieba.posseg
+
+    global _posseg
+    with _posseg_lock:
+        if _posseg is None:
+            _posseg = jieba.posseg.POSTokenizer(_get())
+    return [(pair.word.strip(), pair.flag) for pair in _posseg.cut(fold(text)) if pair.word.strip()]
 
 
 def topic_words(text: str) -> list[str]:

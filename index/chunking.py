@@ -89,8 +89,9 @@ def chunk_entry(entry: Entry, limit: int = MAX_CHARS) -> list[Chunk]:
     An entry with no body beyond its title has one body chunk.
     """
     body = entry.text if entry.text.strip() != entry.title.strip() else ""
-    steps = " ".join(entry.steps)
-    if steps and steps not in body:
+    # steps already written out in the body (a fix section, a step section) are not indexed twice
+    steps = " ".join(s for s in entry.steps if s not in body)
+    if steps:
         body = f"{body} {steps}".strip()
     if not body:
         return [Chunk(f"{entry.id}#0", entry.id, entry.title), *question_chunks(entry)]

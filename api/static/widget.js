@@ -95,30 +95,75 @@
     return li;
   }
 
-  function answerText(li, r, dropSteps) {
+  // The answer's own labels (bot/compose.py), in both languages the bot frames answers in.
+  var STEPS = ["处理步骤：", "Steps:"];
+  var MORE = /^(帮助文档原文（.*）：|From the help document \(.*\):)$/;
+  var ASK_LABELS = ["您是不是想问：", "Did you mean:"];
+  var EN = {
+    cards: "Troubleshooting", sources: "Sources", contact: "Contact support",
+    handoff: "Talk to a person"
+  };
+  var ZH = { cards: "排查与处理", sources: "参考来源", contact: "联系人工客服", handoff: "转人工客服" };
+  function words(q) {
+    var latin = (String(q).match(/[A-Za-z]{2,}/g) || []).length;
+    var cjk = (String(q).match(/[\u4e00-\u9fff]/g) || []).length;
+    return latin >= 2 && cjk <= 2 ? EN : ZH;
+  }
+
+  /* The direct reply first, then the steps; the rest of the entry folded away under its label. */
+  function answerText(li, r, dropSteps, after) {
     var lines = String(r.answer || "").split("\n");
     var chips = !r.confident && r.suggestions && r.suggestions.length;
+    var direct = String(r.direct || "").split("\n");
+    var box_ = li;
     var list = null;
+    var sub = null;
     var inSteps = false;
     var placed = null;
+    var lead = false;
     for (var i = 0; i < lines.length; i++) {
       var line = lines[i];
-      if (chips && (line === "您是不是想问：" || line.indexOf("· ") === 0)) continue;
-      if (line === "处理步骤：") {
-        if (dropSteps) break;
+      if (chips && (ASK_LABELS.indexOf(line) >= 0 || line.indexOf("· ") === 0)) continue;
+      if (MORE.test(line)) {
+        var fold = box_.appendChild(el("details", "more"));
+        fold.setAttribute("data-role", "more");
+        fold.appendChild(el("summary", "", line));
+        box_ = fold;
+        inSteps = false;
+        continue;
+      }
+      if (STEPS.indexOf(line) >= 0) {
+        if (dropSteps) {
+          inSteps = true;
+          list = null;
+          continue;
+        }
         inSteps = true;
-        li.appendChild(el("p", "label", line));
-        list = li.appendChild(el("ol"));
+        box_.appendChild(el("p", "label", line));
+        list = box_.appendChild(el("ol"));
         continue;
       }
       var m = inSteps && /^\d+\.\s*(.*)$/.exec(line);
       if (m) {
-        list.appendChild(el("li", "", m[1]));
+        if (list) list.appendChild(el("li", "", m[1]));
         continue;
       }
+      var n = /^\s+\d+\.\s*(.*)$/.exec(line);
+      if (n) {
+        // steps of a related entry, under its "· title" line
+        if (!sub) sub = box_.appendChild(el("ol", "related-steps"));
+        sub.appendChild(el("li", "", n[1]));
+        continue;
+      }
+      sub = null;
+      inSteps = false;
       if (!line.trim()) continue;
-      li.appendChild(el("p", i === 0 && r.confident ? "lead" : "", line));
-      if (chips && !placed) placed = li.appendChild(suggestionChips(r.suggestions));
+      var isDirect = r.confident && direct.indexOf(line) >= 0;
+      var p = box_.appendChild(el("p", isDirect ? "lead direct" : !lead && r.confident && i === 0 ? "lead" : "", line));
+      if (isDirect) p.setAttribute("data-role", "direct");
+      if (p.className.indexOf("lead") >= 0) lead = true;
+      if (after && i === after.line) box_.appendChild(after.node);
+      if (chips && !placed) placed = box_.appendChild(suggestionChips(r.suggestions));
     }
     if (chips && !placed) li.appendChild(suggestionChips(r.suggestions));
   }
@@ -140,9 +185,9 @@
     return box_;
   }
 
-  function cards(links) {
+  function cards(links, t) {
     var sec = el("section", "cards");
-    sec.appendChild(el("h3", "", "排查与处理"));
+    sec.appendChild(el("h3", "", (t || ZH).cards));
     links.forEach(function (link) {
       var card = el("div", "card");
       var h = el("h4");
@@ -161,9 +206,9 @@
     return sec;
   }
 
-  function sources(items) {
+  function sources(items, t) {
     var sec = el("section", "sources");
-    sec.appendChild(el("h3", "", "参考来源"));
+    sec.appendChild(el("h3", "", (t || ZH).sources));
     var ul = sec.appendChild(el("ul"));
     items.forEach(function (s) {
       var li = ul.appendChild(el("li"));
@@ -173,17 +218,18 @@
     return sec;
   }
 
-  function personAction(turn) {
+  function personAction(turn, t) {
+    t = t || ZH;
     var div = el("div", "person");
     if (contactUrl) {
-      var a = el("a", "button", "联系人工客服");
+      var a = el("a", "button", t.contact);
       a.href = contactUrl;
       a.rel = "noopener";
       a.setAttribute("data-role", "contact-link");
       div.appendChild(a);
       return div;
     }
-    var b = el("button", "button", "转人工客服");
+    var b = el("button", "button", t.handoff);
     b.type = "button";
     b.setAttribute("data-role", "handoff");
     var status = el("p", "status");
@@ -244,15 +290,34 @@
 
   function answerItem(turn) {
     var r = turn.r;
+    var t = words(turn.q);
     var li = el("li", r.confident ? "msg bot" : "msg bot declined");
     li.setAttribute("data-role", "answer");
     li.appendChild(el("span", "sr-only", "助手："));
     var links = r.troubleshooting || [];
     var top = r.confident && r.sources && r.sources[0];
-    answerText(li, r, Boolean(top && links.length && links[0].id === top.id && links[0].steps.length));
-    if (links.length) li.appendChild(cards(links));
-    if (r.confident && r.sources && r.sources.length) li.appendChild(sources(r.sources.slice(0, 3)));
-    if (!r.confident) li.appendChild(personAction(turn));
+    var parts = r.parts || [];
+    if (parts.length) {
+      // several questions in one message: each answered under its own question, with its sources
+      parts.forEach(function (part, i) {
+        var sec = li.appendChild(el("section", "part"));
+        sec.setAttribute("data-role", "part");
+        sec.appendChild(el("h3", "", (t === EN ? "Question " + (i + 1) + ": " : "问题" + (i + 1) + "：") + part.question));
+        var body = String(part.answer || "");
+        answerText(sec, { answer: body, direct: part.direct, confident: part.confident, suggestions: [] }, false);
+        if (part.confident && part.sources && part.sources.length) sec.appendChild(sources(part.sources.slice(0, 2), t));
+      });
+    } else {
+      // no direct reply to a question the documents name (a topic without steps): the person comes first
+      var personFirst = r.confident && r.coverage === "partial" && !r.direct;
+      var after = personFirst ? { line: 1, node: personAction(turn, t) } : null;
+      answerText(li, r, Boolean(top && links.length && links[0].id === top.id && links[0].steps.length), after);
+    }
+    if (links.length) li.appendChild(cards(links, t));
+    if (!parts.length && r.confident && r.sources && r.sources.length) li.appendChild(sources(r.sources.slice(0, 3), t));
+    if (!r.confident || (r.coverage && r.coverage !== "covered" && !li.querySelector(".person"))) {
+      li.appendChild(personAction(turn, t));
+    }
     li.appendChild(feedback(turn, li));
     return li;
   }

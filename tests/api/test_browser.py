@@ -305,6 +305,82 @@ def test_rejection_answer_on_a_phone(ui: UI, server: Server) -> None:
     assert ui.errors == []
 
 
+def test_the_direct_reply_comes_first_and_the_rest_is_folded(ui: UI, server: Server) -> None:
+    page = ui.page
+    question = "备案省市可以修改吗"
+    expected = api_ask(server, question)
+    assert expected["direct"] == "备案省市、主办单位性质、证件类型不支持修改"
+    lines = expected["answer"].split("\n")
+    assert lines[1] == "帮助文档原文（场景二:账号下有备案信息）："
+
+    page.goto(server.base + "/")
+    answer = ask(page, question, 1)
+    expect(answer.locator("p").first).to_have_text(expected["direct"])
+    expect(answer.locator("p").first).to_have_attribute("data-role", "direct")
+    fold = answer.locator("details[data-role=more]")
+    expect(fold).to_have_count(1)
+    expect(fold.locator("summary")).to_have_text(lines[1])
+    rest = fold.locator("p")
+    expect(rest).to_have_text([lines[2]])
+    expect(rest).to_be_hidden()
+    assert ui.scroll_width() <= WIDTH
+    fold.locator("summary").click()
+    expect(rest).to_be_visible()
+    assert ui.scroll_width() <= WIDTH
+    assert ui.errors == []
+
+
+def test_white_screen_offers_a_person_first_then_entries_with_steps(ui: UI, server: Server) -> None:
+    page = ui.page
+    question = "华为云APP网站备案界面白屏"
+    expected = api_ask(server, question)
+    assert (expected["coverage"], expected["direct"]) == ("partial", None)
+    page.goto(server.base + "/")
+    answer = ask(page, question, 1)
+    paragraphs = answer.locator("p")
+    expect(paragraphs.nth(0)).to_have_text(expected["answer"].split("\n")[0])
+    handoff = answer.locator("button[data-role=handoff]")
+    expect(handoff).to_have_count(1)
+    # the way to a person comes before the related steps and the troubleshooting cards
+    order = answer.evaluate(
+        """li => {
+          const b = li.querySelector("[data-role=handoff]");
+          return [".related-steps", ".cards"].map(s => !!(b.compareDocumentPosition(li.querySelector(s))
+            & Node.DOCUMENT_POSITION_FOLLOWING));
+        }"""
+    )
+    assert order == [True, True]
+    related = expected["troubleshooting"][1]
+    assert related["steps"]
+    card = answer.locator(".card").nth(1)
+    expect(card.locator("a[data-role=troubleshooting]")).to_have_text(related["title"])
+    expect(card.locator("ol > li")).to_have_text(related["steps"])
+    assert ui.scroll_width() <= WIDTH
+    assert ui.errors == []
+
+
+def test_two_questions_are_answered_each_in_english_framing_too(ui: UI, server: Server) -> None:
+    page = ui.page
+    question = "管局审核要多久？备案号怎么查？"
+    expected = api_ask(server, question)
+    page.goto(server.base + "/")
+    answer = ask(page, question, 1)
+    parts = answer.locator("section[data-role=part]")
+    expect(parts).to_have_count(2)
+    expect(parts.locator("h3").first).to_have_text("问题1：管局审核要多久？")
+    second = expected["parts"][1]
+    expect(parts.nth(1).locator("p[data-role=direct]")).to_have_text(second["direct"])
+    expect(parts.nth(1).locator("a[data-role=source]").first).to_have_text(second["sources"][0]["title"])
+
+    english = "How long does the review of the website filing take?"
+    expected = api_ask(server, english)
+    answer = ask(page, english, 2)
+    expect(answer.locator("p[data-role=direct]")).to_have_text(expected["direct"])
+    expect(answer.locator("section.sources > h3")).to_have_text("Sources")
+    expect(answer.locator("details[data-role=more] > summary")).to_have_text("From the help document (管局审核需多久):")
+    assert ui.errors == []
+
+
 def test_declined_question_offers_topics_and_a_person(ui: UI, server: Server) -> None:
     page = ui.page
     expected = api_ask(server, DECLINED)
@@ -510,10 +586,12 @@ def test_markup_in_an_entry_stays_text_everywhere(ui: UI, markup_server: Server)
     tags = "img, script:not([src]), b, i"
 
     page.goto(markup_server.base + "/")
+    direct = api_ask(markup_server, "网站底部的备案号放在哪里")["direct"]
     answer = ask(page, "网站底部的备案号放在哪里", 1)
+    expect(answer.locator("p.lead")).to_have_text(direct)
+    answer.locator("details[data-role=more] > summary").click()
     expect(answer).to_contain_text(SCRIPT)
     expect(answer).to_contain_text(IMG)
-    expect(answer.locator("p.lead")).to_have_text(MARKUP_TITLE)
     expect(answer.locator("a[data-role=source]").first).to_have_text(MARKUP_TITLE)
     assert page.locator(f"#log :is({tags})").count() == 0
     assert page.locator("script").count() == 1  # widget.js only

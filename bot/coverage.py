@@ -1,0 +1,285 @@
+"""What the documents cover: whether the best entry answers what was asked, part of it, or nothing of it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from statistics import median
+
+from bot.contract import Coverage
+from bot.lexicon import syllables
+from bot.normalize import EXPANSIONS, GLOSSARY, Query
+from bot.retrieve import Retrieval
+from corpus import Entry
+from corpus.tokenize import STOPWORDS, fold, tagged, tokenize
+
+COVERED: Coverage = "covered"
+PARTIAL: Coverage = "partial"
+NOT_COVERED: Coverage = "not_covered"
+OFF_TOPIC: Coverage = "off_topic"
+OUTCOMES = (COVERED, PARTIAL, NOT_COVERED, OFF_TOPIC)
+ANSWERED = (COVERED, PARTIAL)
+ASKING_WORDS = Path(__file__).parent / "data" / "asking.txt"
+
+
+def _asking() -> frozenset[str]:
+    lines = ASKING_WORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+# Words that ask rather than name a topic: the kind of answer wanted, not what it is about.
+ASKING = _asking()
+# The kinds of answer a question can ask for, and how an entry shows it has one.
+KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        "duration",
+        re.compile(r"多久|多长时间|几天|几个工作日|多少天|how long|how many days"),
+        re.compile(r"\d+\s*[-~～至到]?\s*\d*\s*个?(工作日|天|小时|分钟|个月|年)"),
+    ),
+    (
+        "fee",
+        re.compile(r"多少钱|收费|费用|价格|付费|免费|花钱|\bfees?\b|\bcosts?\b|\bprice\b|\bcharges?\b"),
+        re.compile(r"\d+\s*元|收费|免费|费用"),
+    ),
+    (
+        "contact",
+        re.compile(r"电话|热线|客服|联系方式|\bphone\b|\bhotline\b|\bcontact\b"),
+        re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}"),
+    ),
+)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# An English word outside the glossary: it may name the topic or merely phrase the question; weigh it as a
+# common Chinese word rather than a rare one.
+EN_WEIGHT = 0.0
+_EN = re.compile(r"[a-z][a-z0-9]+")
+
+
+@lru_cache(maxsize=1)
+def _idf() -> tuple[dict[str, float], float]:
+    """jieba's general-Chinese IDF table and its median (what jieba gives a word it has not seen)."""
+    import jieba.analyse
+
+    path = Path(jieba.analyse.__file__).parent / "idf.txt"
+    table: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, value = line.partition(" ")
+        if value:
+            table[word] = float(value)
+    return table, median(table.values())
+
+
+# Weight of a word general Chinese has never seen: mostly jieba's guesses at colloquial runs and typos
+# ("没挂", "白白的"), which say little about the topic; named things the documents lack are usually real words.
+UNSEEN = 0.5
+
+
+def idf(word: str) -> float:
+    """How rare a word is in general Chinese; unseen words weigh ``UNSEEN`` times the median."""
+    table, mid = _idf()
+    return table.get(word, UNSEEN * mid)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A salient word of a question and the words that stand for it in the documents."""
+
+    text: str
+    weight: float
+    forms: tuple[str, ...]
+    # a compound (注销主体) also counts as said when each of its parts is said
+    parts: tuple[str, ...] = ()
+
+
+def salient_terms(query: Query) -> list[Term]:
+    """The words that say what a question is about, weighted by IDF (asking words and chatter dropped)."""
+    text = query.text
+    terms: list[Term] = []
+    english = text  # what the tables below have not consumed yet
+    for pattern, chinese in EXPANSIONS:
+        for m in list(re.finditer(pattern, english)):
+            forms = (m.group(), *chinese.split())
+            terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
+        english = re.sub(pattern, " ", english)
+    for pattern, chinese in GLOSSARY:
+        for m in list(re.finditer(pattern, english)):
+            forms = tuple(w for w in chinese.split() if w)
+            terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
+        english = re.sub(pattern, " ", english)
+    for word in _EN.findall(english):
+        if word not in ASKING:
+            terms.append(Term(word, EN_WEIGHT, (word,)))
+    seen: set[str] = set()
+    for word, flag in tagged(re.sub(r"[a-z0-9]+", " ", english)):
+        if not _HAN.search(word) or word in STOPWORDS or word in ASKING or word in seen:
+            continue
+        seen.add(word)
+        parts = tuple(p for p in tokenize(word) if p != word and len(p) >= 2) if len(word) > 2 else ()
+        terms.append(Term(word, idf(word) * _pos_weight(flag), (word,), parts))
+    return terms
+
+
+# Nouns name what a question is about; verbs and the rest mostly phrase it ("没挂", "替换", "白白的").
+NOUN_TAGS = ("n", "nz", "nr", "ns", "nt", "eng", "vn", "j", "l")
+VERB_WEIGHT = 0.5
+OTHER_WEIGHT = 0.25
+
+
+def _pos_weight(flag: str) -> float:
+    if flag.startswith(NOUN_TAGS):
+        return 1.0
+    return VERB_WEIGHT if flag.startswith("v") else OTHER_WEIGHT
+
+
+class Haystack:
+    """An entry's text as the coverage tests look at it: folded characters and toneless pinyin."""
+
+    def __init__(self, entry: Entry) -> None:
+        # the similar questions agents attached say what the entry answers, as much as its own text does; so do
+        # the words of a link the source lost ("查询入口"): the entry is about that, only the link is gone
+        self.text = fold("\n".join([entry.title, entry.text, *entry.steps, *entry.questions, *entry.dead_links]))
+
+    @cached_property
+    def sound(self) -> str:
+        """The text's toneless pinyin, made when first asked for (only the entries that rank first need it)."""
+        return " " + " ".join(syllables(self.text)) + " "
+
+    def holds(self, term: Term) -> bool:
+        """Whether the entry says the term, spelt alike or sounding alike (a homophone typo)."""
+        return _says(self.text, self.sound, term)
+
+
+class Catalogue:
+    """Every entry's haystack, and which question words the documents use anywhere."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.hay = {e.id: Haystack(e) for e in entries}
+        self.all_text = "\n".join(h.text for h in self.hay.values())
+        self._df: dict[str, int] = {}
+
+    def df(self, term: Term) -> int:
+        """How many entries say the term, counted once per term and remembered (a corpus-wide scan)."""
+        key = "\n".join((*term.forms, "|", *term.parts))
+        if key not in self._df:
+            # a plain dict: a race computes the same count twice, never a wrong one
+            self._df[key] = sum(h.holds(term) for h in self.hay.values())
+        return self._df[key]
+
+    def anywhere(self, term: Term) -> bool:
+        """Whether some entry spells the term (the sound of the whole corpus is not kept)."""
+        return any(form in self.all_text for form in term.forms) or bool(
+            term.parts and all(part in self.all_text for part in term.parts)
+        )
+
+
+def _says(text: str, sound: str, term: Term) -> bool:
+    def one(form: str) -> bool:
+        if form in text:
+            return True
+        heard = syllables(form)
+        return len(heard) >= 2 and f" {' '.join(heard)} " in sound
+
+    return any(one(f) for f in term.forms) or bool(term.parts and all(one(p) for p in term.parts))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The evidence a coverage decision rests on."""
+
+    margin: float
+    best_share: float
+    corpus_share: float
+    unknown: float
+    best_missing: float
+    kind_missing: bool
+    n_terms: int
+    spread: float = 0.0
+    dense_gap: float = 0.0
+    lexical_gap: float = 0.0
+    distinct: float = 0.0
+
+
+def share(terms: Sequence[Term], found: Sequence[bool]) -> float:
+    """The IDF-weighted share of terms found (1.0 for a question with no salient term)."""
+    total = sum(t.weight for t in terms)
+    return sum(t.weight for t, f in zip(terms, found, strict=True) if f) / total if total else 1.0
+
+
+def asked_kinds(text: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The kinds of answer the question asks for, each with the pattern an answer of that kind shows."""
+    return [(name, shows) for name, asks, shows in KINDS if asks.search(text)]
+
+
+def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: float) -> Signals:
+    """Measure how much of the question the best entry and the corpus cover."""
+    hits = retrieval.hits
+    best = hits[0].entry if hits else None
+    terms = salient_terms(query)
+    hay = catalogue.hay.get(best.id) if best is not None else None
+    in_best = [bool(hay and hay.holds(t)) for t in terms]
+    anywhere = [b or catalogue.anywhere(t) for t, b in zip(terms, in_best, strict=True)]
+    unknown = max((t.weight for t, a in zip(terms, anywhere, strict=True) if not a), default=0.0)
+    best_missing = max((t.weight for t, b in zip(terms, in_best, strict=True) if not b), default=0.0)
+    kinds = asked_kinds(query.text)
+    kind_missing = bool(hay) and any(not shows.search(hay.text) for _, shows in kinds) if hay else bool(kinds)
+    dense_gap = hits[0].dense - max((h.dense for h in hits[1:]), default=0.0) if hits else 0.0
+    lex1 = hits[0].lexical if hits else 0.0
+    lex2 = max((h.lexical for h in hits[1:]), default=0.0)
+    n = len(catalogue.hay)
+    distinct = max(
+        (math.log(n / max(1, catalogue.df(t))) for t, b in zip(terms, in_best, strict=True) if b), default=0.0
+    )
+    return Signals(
+        margin,
+        share(terms, in_best),
+        share(terms, anywhere),
+        unknown,
+        best_missing,
+        kind_missing,
+        len(terms),
+        retrieval.dense_lead,
+        dense_gap,
+        (lex1 - lex2) / lex1 if lex1 > 0 else 0.0,
+        distinct,
+    )
+
+
+_CLAUSE = re.compile(r"[？?；;。！!]|还有|另外|以及|顺便问")
+
+
+def clause_shares(catalogue: Catalogue, query: Query, retrieval: Retrieval, depth: int = 3) -> list[float]:
+    """For a message asking several things: how much of each one the best of the top entries says."""
+    clauses = [c for c in _CLAUSE.split(query.text) if c.strip()]
+    if len(clauses) < 2:
+        return []
+    hays = [catalogue.hay[h.entry.id] for h in retrieval.hits[:depth] if h.entry.id in catalogue.hay]
+    out = []
+    for clause in clauses:
+        terms = salient_terms(Query(clause, clause, clause))
+        if not terms:
+            continue
+        kinds = asked_kinds(clause)
+        # a part asking for a kind of answer (a duration, a fee) that an entry does not show is not answered by it
+        out.append(
+            max(
+                (
+                    share(terms, [h.holds(t) for t in terms])
+                    for h in hays
+                    if all(shows.search(h.text) for _, shows in kinds)
+                ),
+                default=0.0,
+            )
+        )
+    return out if len(out) >= 2 else []
+
+
+def own_share(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> float:
+    """How much of what ``query`` names (IDF-weighted) the best entry of ``retrieval`` says."""
+    if not retrieval.hits or retrieval.hits[0].entry.id not in catalogue.hay:
+        return 0.0
+    hay = catalogue.hay[retrieval.hits[0].entry.id]
+    terms = salient_terms(query)
+    return share(terms, [hay.holds(t) for t in terms])

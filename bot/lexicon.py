@@ -1,0 +1,110 @@
+"""The corpus vocabulary by sound: homophone typos and typed pinyin brought back to the documents' words."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
+
+from corpus import Entry
+from corpus.tokenize import fold, word_frequency, words
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_UNIT = re.compile(r"[\u4e00-\u9fff]|[a-z]+")
+# Longest corpus word considered, in syllables: domain terms are short (管局, 备案号, 真实性核验).
+MAX_SYLLABLES = 5
+# Dictionary words rarer than this (jieba's counts) are as good as unknown: 注消 and 不存 are typos' leftovers.
+RARE = 10
+
+
+@lru_cache(maxsize=65536)
+def syllables(text: str) -> tuple[str, ...]:
+    """Toneless pinyin of each Chinese character of ``text`` (other characters dropped)."""
+    return tuple(lazy_pinyin("".join(_HAN.findall(text))))
+
+
+class Lexicon:
+    """Words of the help entries keyed by their toneless pinyin, joined ("guanju" -> 管局)."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        counts = Counter(w for w in vocabulary if len(w) >= 2 and all(_HAN.match(c) for c in w))
+        self.words = frozenset(counts)
+        by_sound: dict[str, str] = {}
+        # most frequent first, so where two words sound alike the documents' usual one wins
+        for word, _ in counts.most_common():
+            key = "".join(syllables(word))
+            if len(syllables(word)) <= MAX_SYLLABLES:
+                by_sound.setdefault(key, word)
+        self.by_sound = by_sound
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[Entry]) -> Lexicon:
+        """The vocabulary of entries' titles and texts, as the tokenizer cuts them."""
+        vocabulary: list[str] = []
+        for entry in entries:
+            vocabulary.extend(words(fold(f"{entry.title}\n{entry.text}")))
+        return cls(vocabulary)
+
+    def correct(self, text: str) -> tuple[str, list[str]]:
+        """``text`` with sound-alike spans replaced by corpus words, and the words brought in.
+
+        A span is a run of characters and typed pinyin whose sound is a corpus word's and whose spelling is
+        not. It may not cut a word of the text in two ("初审和管局" keeps 审和 apart), and a single whole word
+        is replaced only when the dictionary does not know it (or hardly): a real word that merely sounds
+        like a corpus word is what the user meant.
+        """
+        units = _units(text)
+        if not units:
+            return text, []
+        # cuts inside a word the dictionary knows well are not allowed; jieba's guesses at unknown runs are
+        inside: set[int] = set()
+        known: set[tuple[int, int]] = set()
+        pos = 0
+        for piece in words(text):
+            if len(piece) >= 2 and _HAN.search(piece) and word_frequency(piece) >= RARE:
+                inside.update(range(pos + 1, pos + len(piece)))
+                known.add((pos, pos + len(piece)))
+            pos += len(piece)
+        replaced: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(units):
+            found = None
+            # one character alone is never a typo of a word; one run of typed pinyin may be a whole word
+            shortest = i + 1 if not _HAN.match(units[i][2]) else i + 2
+            for j in range(min(len(units), i + MAX_SYLLABLES), shortest - 1, -1):
+                start, end = units[i][0], units[j - 1][1]
+                span = text[start:end]
+                if start in inside or end in inside or (start, end) in known:
+                    continue
+                word = self.by_sound.get("".join(u[2] for u in units[i:j]))
+                if word and word != span and word not in span:
+                    found = (j, start, end, word)
+                    break
+            if found:
+                j, start, end, word = found
+                replaced.append((start, end, word))
+                i = j
+            else:
+                i += 1
+        if not replaced:
+            return text, []
+        out: list[str] = []
+        last = 0
+        for start, end, word in replaced:
+            out.extend((text[last:start], word))
+            last = end
+        out.append(text[last:])
+        return "".join(out), [w for _, _, w in replaced]
+
+
+def _units(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, sound) per Chinese character or run of latin letters."""
+    units = []
+    for m in _UNIT.finditer(text):
+        token = m.group()
+        sound = syllables(token)[0] if _HAN.match(token) else token
+        units.append((m.start(), m.end(), sound))
+    return units

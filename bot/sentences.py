@@ -1,0 +1,234 @@
+"""Reading a question and an entry sentence by sentence: answer types, direct sentences, several questions."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from corpus import Entry
+from corpus.tidy import ELLIPSIS, is_block_heading, is_caption, is_finished, units
+from corpus.tokenize import fold, tokenize
+
+# What kind of answer a question asks for, from its question words, and what such an answer looks like.
+# Order matters: the first type whose question pattern matches is the one asked.
+ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        "duration",
+        re.compile(r"多久|多长时间|多少天|几天|几个工作日|要多长|how long|how many days|when will"),
+        re.compile(r"\d+\s*([-~～至到]\s*\d+\s*)?个?(工作日|自然日|天|小时|分钟)"),
+    ),
+    (
+        "fee",
+        re.compile(r"费用|收费|多少钱|要钱|花钱|价格|\b(fee|fees|cost|price|charge|pay)\b"),
+        re.compile(r"费用|收费|免费|\d+\s*元"),
+    ),
+    (
+        "yesno",
+        re.compile(
+            r"能不能|能否|可不可以|可否|可以.{0,12}[吗么]|是否|能.{0,12}[吗么]|会.{0,12}[吗么]|要不要|需不需要|"
+            r"支持.{0,12}[吗么]|有没有|^(can|could|may|is|are|do|does|should|will|must)\b"
+        ),
+        re.compile(r"不支持|支持|不可|可以|不能|无法|必须|不需要|需要|允许|不受影响|不可逆"),
+    ),
+    (
+        "where",
+        re.compile(r"哪里|在哪|哪儿|什么地方|入口|\bwhere\b"),
+        re.compile(r"在.{1,20}(中|里|上|页面)|登录|登陆|控制台|系统|网站"),
+    ),
+    (
+        "why",
+        re.compile(r"为什么|为何|什么原因|原因|怎么会|\bwhy\b"),
+        re.compile(r"因为|由于|导致|原因|会驳回|若|如果|要求"),
+    ),
+    (
+        "how",
+        re.compile(r"怎么|怎样|如何|步骤|操作|咋|\bhow\b"),
+        re.compile(r"请|登录|登陆|单击|点击|查看|进入|选择|上传|提交|填写|下载|执行"),
+    ),
+    (
+        "what",
+        re.compile(r"哪些|什么|\b(what|which)\b"),
+        re.compile(r"、|[:：]|包括|为"),
+    ),
+)
+_QUESTION_WORD = re.compile(
+    r"多久|多长时间|几天|怎么|怎样|如何|吗|么|呢|哪|什么|能否|能不能|可不可以|可以|是否|为什么|为何|多少|咋|"
+    r"[?？]|\b(how|what|when|where|why|which|can|could|do|does|is|are|should|will)\b",
+    re.IGNORECASE,
+)
+_SPLIT_END = re.compile(r"(?<=[?？。！!；;\n])")
+_SPLIT_CLAUSE = re.compile(r"(?<=[,，])|(?=\b(?:and|also)\s+(?:how|what|when|where|why|can|do|does|is)\b)")
+_LABEL = re.compile(r"^[^,，。:：]{1,8}[:：]\s*")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+MAX_PARTS = 3
+TYPE_BONUS = 1.0  # giving the kind of answer asked counts as much as one telling term
+CUT_PENALTY = 0.5
+# Latin words are told apart by letters around them, not by \b: a Chinese character is a word character too.
+SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("APP", re.compile(r"(?<![a-z])app(?![a-z])|应用", re.IGNORECASE)),
+    ("小程序", re.compile(r"小程序|mini ?program", re.IGNORECASE)),
+    ("快应用", re.compile(r"快应用|quick ?app", re.IGNORECASE)),
+    ("网站", re.compile(r"网站|website|(?<![a-z])site(?![a-z])", re.IGNORECASE)),
+)
+
+
+def answer_type(question: str) -> str | None:
+    """The kind of answer asked for: duration, fee, yesno, where, why, how, what, or None."""
+    q = fold(question)
+    return next((name for name, asks, _ in ANSWER_TYPES if asks.search(q)), None)
+
+
+def gives(kind: str | None, sentence: str) -> str | None:
+    """The part of a sentence that is an answer of that kind ("3-20个工作日", "不支持"), or None."""
+    if kind is None:
+        return None
+    pattern = next(p for name, _, p in ANSWER_TYPES if name == kind)
+    m = pattern.search(sentence)
+    return m.group(0) if m else None
+
+
+def language(question: str) -> str:
+    """ "en" for a question written in English words, else "zh"."""
+    return "en" if len(_LATIN_WORD.findall(question)) >= 2 and len(_CJK.findall(question)) <= 2 else "zh"
+
+
+def subjects(text: str) -> set[str]:
+    """The kinds of service a text is about (网站, APP, 小程序, 快应用)."""
+    return {name for name, pattern in SUBJECTS if pattern.search(text)}
+
+
+def entry_subjects(entry: Entry) -> set[str]:
+    """What an entry is about, from its title and category (its text mentions others in passing)."""
+    return subjects(f"{entry.title} {entry.category or ''}")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an entry, with how well it answers the question."""
+
+    text: str
+    score: float
+    gives: str | None
+
+
+def candidates(entry: Entry) -> list[str]:
+    """The entry's sentences that can stand as a reply: no captions, headings or a repeat of the title."""
+    title = fold(entry.title).strip("?？。 ")
+    out = []
+    for unit in units(entry.text):
+        core = unit.strip()
+        # a heading names a section and answers nothing
+        if is_caption(core) or is_block_heading(core):
+            continue
+        if not is_finished(core) and fold(core).strip("?？:： ") == title:
+            continue
+        out.append(core)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _weights() -> dict[str, int]:
+    """Weights in hundredths from jieba's general-Chinese IDF table, for the words below its median IDF (the
+    everyday ones); every other word weighs fully. Small ints and half the words keep it to a few MiB."""
+    import jieba
+
+    # read the file jieba ships, without importing jieba.analyse (which loads a second copy of it)
+    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    rows: list[tuple[str, float]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, value = line.partition(" ")
+        with contextlib.suppress(ValueError):
+            rows.append((word, float(value)))
+    values = sorted(value for _, value in rows)
+    median = values[len(values) // 2] if values else 1.0
+    return {word: round(100 * value / median) for word, value in rows if value < median}
+
+
+def weight(term: str) -> float:
+    """A term's weight in (0, 1]: everyday words count little, rare and domain words fully."""
+    return _weights().get(term, 100) / 100
+
+
+def score_sentences(question: str, terms: str, entry: Entry) -> list[Sentence]:
+    """Each reply sentence scored by the question's terms it holds (weighed by general IDF), by whether it
+    gives the kind of answer asked, less a little when the source cut its start; in text order."""
+    q_terms = {t for t in tokenize(terms) if len(t) > 1 or _CJK.match(t) is None}
+    kind = answer_type(question)
+    out = []
+    for sent in candidates(entry):
+        own = set(tokenize(sent))
+        overlap = sum(weight(t) for t in q_terms & own)
+        found = gives(kind, _LABEL.sub("", sent))
+        score = overlap + (TYPE_BONUS if found else 0.0) - (CUT_PENALTY if sent.startswith(ELLIPSIS) else 0.0)
+        out.append(Sentence(sent, round(score, 4), found))
+    return out
+
+
+def direct_sentences(question: str, terms: str, entry: Entry, limit: int = 2) -> list[str]:
+    """The sentence(s) of an entry that answer the question, verbatim, in text order.
+
+    The best-scored sentence, and the one after it when it carries the answer the first lacks. An entry
+    whose sentences share nothing with the question answers with its first sentence: a FAQ's text opens
+    with its answer. A title-only entry has none.
+    """
+    if entry.title_only:
+        return []
+    scored = score_sentences(question, terms, entry)
+    if not scored:
+        return []
+    best = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
+    picked = [best]
+    if scored[best].score <= 0:
+        picked = [next((i for i, s in enumerate(scored) if not s.text.startswith(ELLIPSIS)), 0)]
+    kind = answer_type(question)
+    nxt = picked[0] + 1
+    if limit > 1 and kind and scored[picked[0]].gives is None and nxt < len(scored) and scored[nxt].gives:
+        picked.append(nxt)
+    return [scored[i].text for i in picked]
+
+
+def is_question_like(text: str) -> bool:
+    """Whether a piece of a message asks something."""
+    return bool(_QUESTION_WORD.search(text))
+
+
+def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
+    """The questions a message asks, in order, up to ``limit``; one element when it asks one.
+
+    Pieces end at question marks, full stops and new lines, or at a comma between two clauses that
+    each ask something ("管局审核要多久，备案号怎么查"). A statement before a question is its context
+    and stays with it.
+    """
+    pieces = [p.strip() for p in _SPLIT_END.split(message) if p.strip()]
+    parts: list[str] = []
+    pending = ""
+    for piece in pieces:
+        clauses = [c.strip() for c in _SPLIT_CLAUSE.split(piece) if c.strip()]
+        if len(clauses) > 1 and all(is_question_like(c) and _substantial(c) for c in clauses):
+            subs = clauses
+        else:
+            subs = [piece]
+        for sub in subs:
+            if not is_question_like(sub):
+                pending = f"{pending}{sub}"
+                continue
+            parts.append(f"{pending}{sub}".strip(" ,，"))
+            pending = ""
+    if pending:
+        if parts:
+            parts[-1] = f"{parts[-1]}{pending}"
+        else:
+            parts.append(pending)
+    parts = [p for p in parts if _substantial(p)]
+    if len(parts) < 2:
+        return [message.strip()]
+    return parts[:limit]
+
+
+def _substantial(text: str) -> bool:
+    """Enough words to be asked on its own: two content characters or a Latin word."""
+    return len(_CJK.findall(text)) >= 2 or len(_LATIN_WORD.findall(text)) >= 2

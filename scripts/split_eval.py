@@ -1,0 +1,39 @@
+"""Split eval/labelled.jsonl into eval/tune.jsonl and eval/test.jsonl, half each per group, by a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "eval" / "labelled.jsonl"
+
+
+def split(rows: list[dict[str, object]]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Stratified by group and coverage; within a stratum ordered by the question's SHA-1, alternately."""
+    strata: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
+    for row in rows:
+        strata[(str(row.get("group")), str(row.get("coverage")))].append(row)
+    tune: list[dict[str, object]] = []
+    test: list[dict[str, object]] = []
+    for key in sorted(strata):
+        ordered = sorted(strata[key], key=lambda r: hashlib.sha1(str(r["question"]).encode()).hexdigest())
+        for i, row in enumerate(ordered):
+            (tune if i % 2 == 0 else test).append(row)
+    return tune, test
+
+
+def main() -> None:
+    """Write both files; running it again gives the same split."""
+    rows = [json.loads(line) for line in SOURCE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    tune, test = split(rows)
+    for name, part in (("tune", tune), ("test", test)):
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part)
+        (ROOT / "eval" / f"{name}.jsonl").write_text(text, encoding="utf-8")
+        print(f"{name}: {len(part)} questions")
+
+
+if __name__ == "__main__":
+    main()

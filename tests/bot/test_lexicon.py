@@ -1,0 +1,51 @@
+"""Sound-alike typos and typed pinyin brought back to the documents' words; correct text left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.lexicon import Lexicon
+from bot.normalize import normalize
+from corpus import load_corpus
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return Lexicon.from_entries(load_corpus(None))
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant", "words"),
+    [
+        ("审盒结果什么时候出", "审核结果什么时候出", ["审核"]),
+        ("我的被案号丢了", "我的备案号丢了", ["备案号"]),
+        ("zhuxiao网站的条件", "注销网站的条件", ["注销网站"]),
+        ("shen he不通过", "审核不通过", ["审核"]),
+        ("管ju打电话了", "管局打电话了", ["管局"]),
+        ("提示域名不存再怎么弄", "提示域名不存在怎么弄", ["存在"]),
+    ],
+)
+def test_typos_and_pinyin_become_corpus_words(lexicon: Lexicon, typed: str, meant: str, words: list[str]) -> None:
+    assert lexicon.correct(typed) == (meant, words)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "初审和管局终审分别要多久",  # 审和 sounds like 审核 but cuts 初审 in two
+        "定单和订单有什么不同",  # 定单 is a real word: what the user typed is what they meant
+        "今天的天气怎么样",
+        "what is the review time",
+    ],
+)
+def test_correct_text_is_left_alone(lexicon: Lexicon, text: str) -> None:
+    assert lexicon.correct(text) == (text, [])
+
+
+def test_normalize_uses_the_lexicon_for_both_sides(lexicon: Lexicon) -> None:
+    query = normalize("您好，备按号怎么查", lexicon)
+    assert query.text == "备案号怎么查"
+    assert query.lexical.startswith("备案号怎么查")
+    assert normalize("初审和管局终审", lexicon).text == "初审和管局终审"
+    # without a lexicon nothing is guessed
+    assert normalize("备按号怎么查").text == "备按号怎么查"

@@ -1,0 +1,115 @@
+"""Answers as a help desk gives them, through the real bot: direct reply, parts, framing, subjects, follow-ups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot import Bot
+from bot.compose import FRAMINGS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_direct_sentence_leads(bot: Bot) -> None:
+    answer = bot.ask("管局审核需要多久")
+    assert answer.sources[0].title == "管局审核需多久"
+    assert answer.direct is not None and "管局审核时间为3-20个工作日" in answer.direct
+    changed = bot.ask("备案省市可以修改吗")
+    assert changed.direct == "备案省市、主办单位性质、证件类型不支持修改"
+    assert changed.answer.startswith("备案省市、主办单位性质、证件类型不支持修改\n")
+
+
+def test_the_white_screen_topic_offers_a_person_then_steps(bot: Bot) -> None:
+    answer = bot.ask("华为云APP网站备案界面白屏")
+    assert answer.sources[0].title == "打开华为云APP网站备案,界面白屏"
+    assert (answer.confident, answer.coverage, answer.direct) == (True, "partial", None)
+    lines = answer.answer.split("\n")
+    assert lines[:3] == [
+        "帮助文档列出了这个问题，但没有给出处理步骤：打开华为云APP网站备案,界面白屏",
+        bot.settings.contact_text,
+        "以下相关条目有操作步骤，可以先参考：",
+    ]
+    assert "  3. 您可在各大应用市场或扫描下方二维码下载华为云APP,如果已下载华为云APP请将APP升级至最新版本" in lines
+    links = answer.troubleshooting
+    assert links[0].title == "打开华为云APP网站备案,界面白屏" and links[0].kind == "white_screen"
+    assert links[1].title == "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
+    assert all(link.steps for link in links[1:]) and len(links) >= 2
+
+
+def test_two_questions_in_one_message_are_answered_each(bot: Bot) -> None:
+    answer = bot.ask("管局审核要多久？备案号怎么查？")
+    assert [(p.question, p.sources[0].title, p.coverage) for p in answer.parts] == [
+        ("管局审核要多久？", "管局审核需多久", "covered"),
+        ("备案号怎么查？", "如何查询ICP备案号", "covered"),
+    ]
+    assert answer.parts[1].direct == "ICP备案号以工信部网站公共查询为准。"
+    assert answer.answer.startswith("问题1：管局审核要多久？\n")
+    assert "\n\n问题2：备案号怎么查？\nICP备案号以工信部网站公共查询为准。" in answer.answer
+    assert [s.title for s in answer.sources[:2]] == ["管局审核需多久", "如何查询ICP备案号"]
+    assert (answer.confident, answer.coverage) == (True, "covered")
+    # a part that no document answers leaves the message partly answered
+    mixed = bot.ask("备案号怎么查？明天会下雨吗？")
+    assert [p.confident for p in mixed.parts] == [True, False]
+    assert (mixed.confident, mixed.coverage) == (True, "partial")
+    assert bot.ask("备案号怎么查").parts == []
+
+
+def test_english_questions_get_english_framing_around_the_chinese_text(bot: Bot) -> None:
+    answer = bot.ask("How long does the review of the website filing take?")
+    assert answer.sources[0].title == "管局审核需多久"
+    assert answer.direct == "备案申请提交管局后,管局审核时间为3-20个工作日,请耐心等待管局审核结果。"
+    assert "From the help document (管局审核需多久):" in answer.answer.split("\n")
+    assert "帮助文档原文" not in answer.answer
+    fix = bot.ask("My filing was rejected because of the address proof, what should I do?")
+    assert fix.sources[0].title == "没有提交必要的地址证明材料会导致备案订单被驳回"
+    assert fix.answer.split("\n")[1:3] == [
+        FRAMINGS["en"].steps,
+        "1. 请在各地区管局ICP备案规则中查看您备案所在省份的规则",
+    ]
+
+
+def test_review_times_follow_the_subject_asked(bot: Bot) -> None:
+    app = bot.ask("APP备案审核要多久")
+    assert app.sources[0].title == "APP备案预计审核时间以及进度查询"
+    assert "不同条目的说法不同" not in app.answer
+    site = bot.ask("网站备案管局审核要多久")
+    assert site.sources[0].title != "APP备案预计审核时间以及进度查询"
+    assert "3-20个工作日" in (site.direct or "")
+
+
+def converse(bot: Bot, *questions: str) -> list[tuple[bool, str | None]]:
+    sid = None
+    out = []
+    for q in questions:
+        answer = bot.ask(q, session_id=sid)
+        sid = answer.session_id
+        out.append((answer.confident, answer.sources[0].id if answer.sources else None))
+    return out
+
+
+def test_a_turn_with_its_own_topic_is_read_alone(bot: Bot) -> None:
+    for question in ("那个人可以备案吗", "那境外服务器能备案吗", "那明天会下雨吗"):
+        alone = bot.ask(question)
+        after = converse(bot, "管局审核多长时间", question)[1]
+        assert after == (alone.confident, alone.sources[0].id if alone.sources else None), question
+
+
+def test_no_answer_on_the_dev_set_shows_cut_text_as_finished(bot: Bot) -> None:
+    cases = [json.loads(line) for line in (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    entries = {e.id: e for e in bot.index.entries}
+    for case in cases:
+        answer = bot.ask(case["question"])
+        if not answer.confident:
+            continue
+        best = entries[answer.sources[0].id]
+        assert answer.direct is not None or best.title_only, case["question"]
+        assert best.title_only is (answer.coverage == "partial"), case["question"]
+        for link in answer.troubleshooting:
+            assert all(not step.endswith("…") for step in link.steps)
+        # the entry's last sentence, when the source cut it, is never shown without its "…"
+        for entry in entries.values():
+            if entry.cut_tail:
+                fragment = entry.text.rstrip("…").rsplit(" ", 1)[-1]
+                for line in answer.answer.split("\n"):
+                    assert not line.endswith(fragment) or not fragment, (case["question"], fragment)

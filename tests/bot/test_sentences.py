@@ -1,0 +1,111 @@
+"""Direct sentences, answer types, language and several questions in one message, on the bundled corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.normalize import normalize
+from bot.sentences import answer_type, direct_sentences, gives, language, split_questions, subjects
+from corpus import Entry
+
+
+def titled(entries: list[Entry], title: str) -> Entry:
+    return next(e for e in entries if e.title == title)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("管局审核要多久", "duration"),
+        ("备案要收费吗", "fee"),
+        ("备案省市能修改吗", "yesno"),
+        ("can I change the filing province?", "yesno"),
+        ("备案号在哪里查", "where"),
+        ("为什么被驳回", "why"),
+        ("怎么取消接入", "how"),
+        ("要准备哪些材料", "what"),
+        ("备案短信核验", None),
+    ],
+)
+def test_answer_type(question: str, kind: str | None) -> None:
+    assert answer_type(question) == kind
+
+
+def test_what_an_answer_of_a_kind_looks_like() -> None:
+    assert gives("duration", "管局审核时间为3-20个工作日,请耐心等待") == "3-20个工作日"
+    assert gives("duration", "初审时间一般为1~2个工作日") == "1~2个工作日"
+    assert gives("yesno", "证件类型不支持修改") == "不支持"
+    assert gives("duration", "请耐心等待") is None
+    assert gives(None, "3-20个工作日") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "direct"),
+    [
+        (
+            "管局审核需要多久",
+            "管局审核需多久",
+            ["备案申请提交管局后,管局审核时间为3-20个工作日,请耐心等待管局审核结果。"],
+        ),
+        ("备案省市能修改吗", "场景二:账号下有备案信息", ["备案省市、主办单位性质、证件类型不支持修改"]),
+        (
+            "can I change the filing province?",
+            "场景二:账号下有备案信息",
+            ["备案省市、主办单位性质、证件类型不支持修改"],
+        ),
+        ("注销后还能恢复吗", "注销一旦成功则不可逆,请慎重选择", ["注销一旦成功则不可逆,请慎重选择。"]),
+        ("备案号怎么查", "如何查询ICP备案号", ["ICP备案号以工信部网站公共查询为准。"]),
+        (
+            "IP要填哪些",
+            "IP和和域名信息",
+            ["IP和和域名信息:填写域名解析到服务器上的所有IP地址。", "支持填写ipv4、ipv6。"],
+        ),
+    ],
+)
+def test_direct_sentences_are_verbatim_and_answer_the_question(
+    entries: list[Entry], question: str, title: str, direct: list[str]
+) -> None:
+    entry = titled(entries, title)
+    got = direct_sentences(question, normalize(question).lexical, entry)
+    assert got == direct
+    assert all(sentence in entry.text for sentence in got)
+
+
+def test_no_direct_sentence_from_a_title_only_topic(entries: list[Entry]) -> None:
+    screen = titled(entries, "打开华为云APP网站备案,界面白屏")
+    assert direct_sentences("备案界面白屏怎么办", "备案界面白屏怎么办", screen) == []
+
+
+def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
+    materials = titled(entries, "APP备案前准备")
+    got = direct_sentences("企业要提供营业执照吗", "企业要提供营业执照吗", materials)
+    assert got == ["企业:营业执照、法定代表…"]
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ("管局审核要多久？备案号怎么查？", ["管局审核要多久？", "备案号怎么查？"]),
+        ("管局审核要多久，备案号怎么查", ["管局审核要多久", "备案号怎么查"]),
+        ("我是企业用户。管局审核要多久？", ["我是企业用户。管局审核要多久？"]),
+        ("你好，请问备案要多久", ["你好，请问备案要多久"]),
+        ("备案号怎么查，谢谢", ["备案号怎么查，谢谢"]),
+        (
+            "How long is the review? Where do I look up my number?",
+            ["How long is the review?", "Where do I look up my number?"],
+        ),
+        ("审核多久？怎么查？能改吗？要钱吗？", ["审核多久？", "怎么查？", "能改吗？"]),
+    ],
+)
+def test_split_questions(message: str, parts: list[str]) -> None:
+    assert split_questions(message) == parts
+
+
+def test_language_and_subjects() -> None:
+    assert language("How long does the ICP review take?") == "en"
+    assert language("ICP备案要多久") == "zh"
+    assert language("备案审核要多久 how long") == "zh"
+    assert subjects("APP备案审核要多久") == {"APP"}
+    assert subjects("那app的呢？") == {"APP"} and subjects("happy") == set()
+    assert subjects("网站备案和小程序备案") == {"网站", "小程序"}
+    assert subjects("管局审核要多久") == set()
