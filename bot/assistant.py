@@ -234,15 +234,16 @@ class Bot:
         # a new conversation has no history: no look-up (in the database, with PostgreSQL) for a first question
         history = list(self.sessions.history(sid)) if session_id else []
         snapshot = self.live.snapshot  # one index version for every part of the message
-        answers: list[tuple[str, Answer]] = []
+        answers: list[tuple[str, Answer, Understood]] = []
         for part in split_questions(question):
             understood = self.pipeline.in_context(part, snapshot, history, max(top_k, LINK_DEPTH))
             answer = wording.compose(understood, sid, top_k, self.settings, self.intents, part)
             top = answer.sources[0].id if answer.confident and answer.sources else None
             # a later part may lean on an earlier one ("管局审核要多久？APP的呢？")
             history.append(Turn(part, understood.query.text[:TOPIC_MAX_CHARS], answer.answer, top, answer.confident))
-            answers.append((part, answer))
-        answer = answers[0][1] if len(answers) == 1 else wording.merge(question, answers, sid, top_k)
+            answers.append((part, answer, understood))
+        replies = wording.one_message(answers, sid, top_k, self.settings, self.intents)
+        answer = replies[0][1] if len(replies) == 1 else wording.merge(question, replies, sid, top_k)
         turns = history[-len(answers) :]
         topic = next((t.entry_id for t in reversed(turns) if t.entry_id), None)
         # a turn keeps what a follow-up and a transcript need, bounded: the topic's head, the answer interned

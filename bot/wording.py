@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.answers import Answer, Link, Part, Source, Suggestion
 from bot.compose import answer, by_subject, decline_answer, framing, join_parts, related_with_steps, title_only_answer
@@ -73,6 +74,25 @@ def answer_text(entry: Entry) -> str:
     if entry.steps:
         parts.append("处理步骤：\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(entry.steps, 1)))
     return "\n".join(parts)
+
+
+def one_message(
+    parts: Sequence[tuple[str, Answer, Understood]],
+    session_id: str,
+    top_k: int,
+    settings: Settings,
+    intents: IntentClassifier,
+) -> list[tuple[str, Answer]]:
+    """The answers to the questions of one message. A message is about filing as a whole: a part that reads as
+    off-topic alone ("要收费吗") is about filing but not covered when another part of it is about filing."""
+    if all(u.coverage == "off_topic" for _, _, u in parts):
+        return [(q, a) for q, a, _ in parts]
+    return [
+        (q, compose(replace(u, coverage="not_covered"), session_id, top_k, settings, intents, q))
+        if u.coverage == "off_topic"
+        else (q, a)
+        for q, a, u in parts
+    ]
 
 
 def merge(question: str, answers: Sequence[tuple[str, Answer]], session_id: str, top_k: int) -> Answer:

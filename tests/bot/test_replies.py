@@ -113,3 +113,14 @@ def test_no_answer_on_the_dev_set_shows_cut_text_as_finished(bot: Bot) -> None:
                 fragment = entry.text.rstrip("…").rsplit(" ", 1)[-1]
                 for line in answer.answer.split("\n"):
                     assert not line.endswith(fragment) or not fragment, (case["question"], fragment)
+
+
+def test_a_message_about_filing_keeps_its_short_parts_about_filing(bot: Bot) -> None:
+    answer = bot.ask("管局审核要多久？要收费吗")
+    assert [(p.coverage, p.confident) for p in answer.parts] == [("covered", True), ("not_covered", False)]
+    assert answer.coverage == "partial"
+    # the part the documents do not answer is named, with a person offered
+    assert FRAMINGS["zh"].not_covered.format(question="要收费吗") in answer.parts[1].answer
+    # a message with nothing about filing in it stays off-topic throughout
+    far = bot.ask("明天会下雨吗？怎么做红烧肉")
+    assert [p.coverage for p in far.parts] == ["off_topic", "off_topic"] and far.coverage == "off_topic"
