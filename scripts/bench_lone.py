@@ -35,22 +35,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_latency import ROOT, http_concurrent, loadavg, questions, server, summary
-
-
-def turns(steps: dict[str, Callable[[str, str], object]], qs: list[str], texts: list[str], passes: int) -> dict:
-    """Seconds of each step on each question, the steps taking turns question by question (after a warm-up)."""
-    for q, text in list(zip(qs, texts, strict=True))[:10]:
-        for fn in steps.values():
-            fn(q, text)
-    out: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(passes):
-        for q, text in zip(qs, texts, strict=True):
-            for name, fn in steps.items():
-                t = time.perf_counter()
-                fn(q, text)
-                out[name].append(time.perf_counter() - t)
-    return out
+from bench_latency import ROOT, http_concurrent, interleaved, loadavg, questions, server, summary
 
 
 def server_ms(log: Path, route: str = "/v1/ask") -> list[float]:
@@ -111,7 +96,7 @@ def run(before: Path | None, passes: int, requests: int, rounds: int, concurrenc
             "ask_shipped": lambda q, _: bot_shipped.ask(q),
             "ask_workers_only": lambda q, _: bot_workers.ask(q),
         }
-        res["in_process"] = {k: summary(v) for k, v in turns(steps, qs, texts, passes).items()}
+        res["in_process"] = {k: summary(v) for k, v in interleaved(steps, qs, texts, passes).items()}
         res["in_process_calls"] = dict(shipped._pool.calls)
         res["load_in_process"] = loadavg()
         workers_only.close()
@@ -147,7 +132,7 @@ def run(before: Path | None, passes: int, requests: int, rounds: int, concurrenc
             for name, base in bases.items():
                 http_steps[f"ask {name}"] = post(base)
                 http_steps[f"healthz {name}"] = health(base)
-            seq = turns(http_steps, qs, texts, passes)
+            seq = interleaved(http_steps, qs, texts, passes)
             res["http_one_client"] = {k: summary(v) for k, v in seq.items()}
             # the warm-up's 10 questions come first in each log; the sequential part follows them
             res["http_inside_server"] = {
