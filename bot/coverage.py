@@ -15,7 +15,7 @@ from bot.lexicon import syllables
 from bot.normalize import EXPANSIONS, GLOSSARY, Query
 from bot.retrieve import Retrieval
 from corpus import Entry
-from corpus.tokenize import STOPWORDS, fold, tagged, tokenize
+from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize
 
 COVERED: Coverage = "covered"
 PARTIAL: Coverage = "partial"
@@ -61,14 +61,7 @@ _EN = re.compile(r"[a-z][a-z0-9]+")
 @lru_cache(maxsize=1)
 def _idf() -> tuple[dict[str, float], float]:
     """jieba's general-Chinese IDF table and its median (what jieba gives a word it has not seen)."""
-    import jieba.analyse
-
-    path = Path(jieba.analyse.__file__).parent / "idf.txt"
-    table: dict[str, float] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word, _, value = line.partition(" ")
-        if value:
-            table[word] = float(value)
+    table = general_idf()
     return table, median(table.values())
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from corpus import Entry
 from corpus.tidy import ELLIPSIS, is_block_heading, is_caption, is_finished, units
-from corpus.tokenize import fold, tokenize
+from corpus.tokenize import fold, general_idf, tokenize
 
 # What kind of answer a question asks for, from its question words, and what such an answer looks like.
 # Order matters: the first type whose question pattern matches is the one asked.
@@ -134,15 +132,7 @@ def candidates(entry: Entry) -> list[str]:
 def _weights() -> dict[str, int]:
     """Weights in hundredths from jieba's general-Chinese IDF table, for the words below its median IDF (the
     everyday ones); every other word weighs fully. Small ints and half the words keep it to a few MiB."""
-    import jieba
-
-    # read the file jieba ships, without importing jieba.analyse (which loads a second copy of it)
-    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    rows: list[tuple[str, float]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word, _, value = line.partition(" ")
-        with contextlib.suppress(ValueError):
-            rows.append((word, float(value)))
+    rows = general_idf().items()
     values = sorted(value for _, value in rows)
     median = values[len(values) // 2] if values else 1.0
     return {word: round(100 * value / median) for word, value in rows if value < median}

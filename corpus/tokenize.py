@@ -206,3 +206,16 @@ def topic_words(text: str) -> list[str]:
         if word and flag.startswith(_NOUN_TAGS) and word not in STOPWORDS and _WORD.search(word):
             out.append(word)
     return out
+
+
+@lru_cache(maxsize=1)
+def general_idf() -> dict[str, float]:
+    """jieba's general-Chinese IDF table, read once from the file jieba ships (importing ``jieba.analyse`` would
+    load a copy of its own)."""
+    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    table: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, value = line.partition(" ")
+        if value:
+            table[word] = float(value)
+    return table
