@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.sentences import answer_type, direct_sentences, entry_subjects, gives, subjects, weight
+from bot.sentences import VALUE_KINDS, answer_type, direct_sentences, entry_subjects, gives, subjects, weight
 from corpus import Entry
 from corpus.tidy import ELLIPSIS
 from corpus.tokenize import tokenize
@@ -179,12 +179,12 @@ def by_subject(
 
     Only for questions asking a value (a duration, a fee) that near entries give. When the question (or
     the turn it follows, ``context``) names a subject (APP, 网站, ...) an entry about that subject answers
-    alone, before entries about another subject; when it names none, entries giving different values are
-    each shown under their label.
+    alone, before entries about another subject; when it names none, an entry about no particular subject
+    leads and entries giving different values are each shown under their label.
     """
     best = ranked[0]
     kind = answer_type(question)
-    if kind not in ("duration", "fee"):
+    if kind not in VALUE_KINDS:
         return best, []
     found: list[tuple[Entry, str, str]] = []
     for entry in ranked[:depth]:
@@ -206,7 +206,13 @@ def by_subject(
             neutral = [e for e, _, _ in found if not entry_subjects(e)]
             return (neutral[0] if neutral else best), []
         return best, []
-    lead = next((f for f in found if f[0].id == best.id), None)
+    # a question naming no subject asks of the default one (a website filing): an entry scoped to another
+    # subject does not lead while one scoped to none gives the value
+    if context:
+        # a follow-up was read with its topic: the entry found with it answers alone
+        return best, []
+    lead = next((f for f in found if not entry_subjects(f[0])), None) if entry_subjects(best) else None
+    lead = lead or next((f for f in found if f[0].id == best.id), None)
     if lead is None or len({value for _, _, value in found}) < 2:
         # the best entry gives no such value of its own, or all agree: the ranking's best answers alone
         return best, []

@@ -115,7 +115,10 @@ def salient_terms(query: Query) -> list[Term]:
         if not _HAN.search(word) or word in STOPWORDS or word in ASKING or word in seen:
             continue
         seen.add(word)
-        parts = tuple(p for p in tokenize(word) if p != word and len(p) >= 2) if len(word) > 2 else ()
+        pieces = [p for p in tokenize(word) if p != word] if len(word) > 2 else []
+        # only words that make up the whole of it: 备案号 is not said by 备案 alone
+        whole = all(len(p) >= 2 for p in pieces) and sum(map(len, pieces)) >= len(word)
+        parts = tuple(pieces) if len(pieces) > 1 and whole else ()
         terms.append(Term(word, idf(word) * _pos_weight(flag), (word,), parts))
     return terms
 
@@ -138,7 +141,9 @@ class Haystack:
     def __init__(self, entry: Entry) -> None:
         # the similar questions agents attached say what the entry answers, as much as its own text does; so do
         # the words of a link the source lost ("查询入口"): the entry is about that, only the link is gone
-        self.text = fold("\n".join([entry.title, entry.text, *entry.steps, *entry.questions, *entry.dead_links]))
+        # and so does the section it is filed under ("备案审核驳回FAQ": the entry is about a rejection)
+        lines = [entry.title, entry.category or "", entry.text, *entry.steps, *entry.questions, *entry.dead_links]
+        self.text = fold("\n".join(lines))
 
     @cached_property
     def sound(self) -> str:
@@ -201,9 +206,12 @@ class Signals:
 
 
 def share(terms: Sequence[Term], found: Sequence[bool]) -> float:
-    """The IDF-weighted share of terms found (1.0 for a question with no salient term)."""
+    """The IDF-weighted share of terms found (1.0 for a question with no salient term). Terms that all weigh
+    nothing (an English name alone: "ios的呢") count alike: an entry that says none of them does not cover them."""
     total = sum(t.weight for t in terms)
-    return sum(t.weight for t, f in zip(terms, found, strict=True) if f) / total if total else 1.0
+    if not total:
+        return sum(found) / len(terms) if terms else 1.0
+    return sum(t.weight for t, f in zip(terms, found, strict=True) if f) / total
 
 
 def asked_kinds(text: str) -> list[tuple[str, re.Pattern[str]]]:
@@ -274,10 +282,11 @@ def clause_shares(catalogue: Catalogue, query: Query, retrieval: Retrieval, dept
     return out if len(out) >= 2 else []
 
 
-def own_share(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> float:
-    """How much of what ``query`` names (IDF-weighted) the best entry of ``retrieval`` says."""
-    if not retrieval.hits or retrieval.hits[0].entry.id not in catalogue.hay:
-        return 0.0
-    hay = catalogue.hay[retrieval.hits[0].entry.id]
+def says_all(catalogue: Catalogue, query: Query, entry_id: str) -> bool:
+    """Whether an entry says every salient word of a question and gives each kind of answer it asks for."""
+    hay = catalogue.hay.get(entry_id)
     terms = salient_terms(query)
-    return share(terms, [hay.holds(t) for t in terms])
+    if hay is None or not terms:
+        return False
+    kinds_shown = all(shows.search(hay.text) for _, shows in asked_kinds(query.text))
+    return kinds_shown and all(hay.holds(t) for t in terms)

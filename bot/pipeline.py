@@ -22,7 +22,7 @@ from bot.calibrate import (
     sample_titles,
 )
 from bot.contract import Coverage
-from bot.coverage import ANSWERED, OFF_TOPIC, Signals, clause_shares, signals
+from bot.coverage import ANSWERED, OFF_TOPIC, Signals, clause_shares, says_all, signals
 from bot.decide import Decider, asks_anything, load_offtopic
 from bot.live_index import Snapshot
 from bot.normalize import Query, normalize
@@ -138,13 +138,20 @@ class Pipeline:
         if previous is None:
             return alone
         fresh = new_terms(question, previous.resolved)
-        if fresh and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
+        # "审核要多久" after an answer about claiming a filing asks about that claim's review, when that answer's
+        # entry says every word of it and gives the kind of answer asked for
+        stays = previous.entry_id is not None and says_all(snapshot.catalogue, alone.query, previous.entry_id)
+        if alone.retrieval.hits and stays and alone.retrieval.hits[0].entry.id == previous.entry_id:
+            return alone
+        if fresh and not stays and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
             return alone
         topic = last_topic(previous.resolved)
         with_topic = self.run(f"{topic} {question}", snapshot, depth)
         if not with_topic.confident or not with_topic.retrieval.hits:
             return alone
         best = with_topic.retrieval.hits[0].entry
+        if stays and previous.entry_id:
+            return replace(lead_with(with_topic, previous.entry_id), borrowed=previous.question)
         if fresh and not all(term in fold(f"{best.title} {best.text}") for term in fresh):
             return alone
         return replace(with_topic, borrowed=previous.question)
@@ -175,6 +182,15 @@ class Pipeline:
             return snapshot.retriever.retrieve(normalize(text, snapshot.lexicon), LINK_DEPTH, vector)
 
         return calibrate(self.decider, retrieve, titles, title_vectors, background_vectors, background)
+
+
+def lead_with(understood: Understood, entry_id: str) -> Understood:
+    """The same reading with one of its ranked entries moved first (a turn that stays on the last answer)."""
+    hits = understood.retrieval.hits
+    ranked = sorted(hits, key=lambda h: h.entry.id != entry_id)
+    if not hits or hits[0].entry.id == entry_id or ranked[0].entry.id != entry_id:
+        return understood
+    return replace(understood, retrieval=replace(understood.retrieval, hits=ranked))
 
 
 def new_terms(question: str, topic: str) -> set[str]:

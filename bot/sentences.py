@@ -65,6 +65,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 MAX_PARTS = 3
 TYPE_BONUS = 1.0  # giving the kind of answer asked counts as much as one telling term
 CUT_PENALTY = 0.5
+# kinds of answer that are a value a sentence gives or not (a duration, a fee)
+VALUE_KINDS = ("duration", "fee")
 # Latin words are told apart by letters around them, not by \b: a Chinese character is a word character too.
 SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("APP", re.compile(r"(?<![a-z])app(?![a-z])|应用", re.IGNORECASE)),
@@ -170,11 +172,13 @@ def direct_sentences(question: str, terms: str, entry: Entry, limit: int = 2) ->
     scored = score_sentences(question, terms, entry)
     if not scored:
         return []
-    best = max(range(len(scored)), key=lambda i: (scored[i].score, -i))
+    kind = answer_type(question)
+    # "要多久" is answered by a sentence that gives a duration, however many other words another one shares
+    giving = [i for i, s in enumerate(scored) if s.gives] if kind in VALUE_KINDS else []
+    best = max(giving or range(len(scored)), key=lambda i: (scored[i].score, -i))
     picked = [best]
     if scored[best].score <= 0:
         picked = [next((i for i, s in enumerate(scored) if not s.text.startswith(ELLIPSIS)), 0)]
-    kind = answer_type(question)
     nxt = picked[0] + 1
     if limit > 1 and kind and scored[picked[0]].gives is None and nxt < len(scored) and scored[nxt].gives:
         picked.append(nxt)

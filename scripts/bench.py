@@ -53,7 +53,12 @@ from bench_latency import loadavg, proc_status, summary, timed  # noqa: E402
 
 from index import VectorEmbeddings  # noqa: E402
 
-SETS = {"dev": ROOT / "eval" / "dev.jsonl", "own": ROOT / "eval" / "own.jsonl"}
+SETS = {
+    "dev": ROOT / "eval" / "dev.jsonl",
+    "own": ROOT / "eval" / "own.jsonl",
+    "tune": ROOT / "eval" / "tune.jsonl",
+    "test": ROOT / "eval" / "test.jsonl",
+}
 
 
 # ---- machine ------------------------------------------------------------------------------------
