@@ -179,6 +179,12 @@ class Rule:
         z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
         return float(z @ np.asarray(self.weights) + self.bias)
 
+    @staticmethod
+    def above_everyday(signals: Signals, calibration: Calibration) -> bool:
+        """Whether a question reads nearer the documents than the typical everyday sentence (the background's
+        median): in a conversation about filing such a turn is about filing, even where it is declined."""
+        return _scaled(signals.margin, calibration.margin_out, calibration.margin_in, calibration.margin_trust) >= 0
+
     def judge(
         self, signals: Signals, calibration: Calibration, entries: int, clause_shares: Sequence[float]
     ) -> Coverage:

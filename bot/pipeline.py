@@ -22,7 +22,7 @@ from bot.calibrate import (
     sample_titles,
 )
 from bot.contract import Coverage
-from bot.coverage import ANSWERED, OFF_TOPIC, Signals, clause_shares, says_all, signals
+from bot.coverage import ANSWERED, NOT_COVERED, OFF_TOPIC, Signals, clause_shares, says_all, signals
 from bot.decide import Decider, asks_anything, load_offtopic
 from bot.live_index import Snapshot
 from bot.normalize import Query, normalize
@@ -137,6 +137,13 @@ class Pipeline:
         previous = next((t for t in reversed(history) if t.entry_id), None)
         if previous is None:
             return alone
+        if (
+            alone.coverage == OFF_TOPIC
+            and alone.signals
+            and self.rule.above_everyday(alone.signals, self.calibration(snapshot))
+        ):
+            # "能加急吗" after an answer about filing asks about filing; "今天天气怎么样" does not
+            alone = replace(alone, coverage=NOT_COVERED)
         fresh = new_terms(question, previous.resolved)
         # "审核要多久" after an answer about claiming a filing asks about that claim's review, when that answer's
         # entry says every word of it and gives the kind of answer asked for
