@@ -22,7 +22,7 @@ from bot.calibrate import (
     sample_titles,
 )
 from bot.contract import Coverage
-from bot.coverage import ANSWERED, NOT_COVERED, OFF_TOPIC, Signals, clause_shares, says_all, signals
+from bot.coverage import ANSWERED, NOT_COVERED, OFF_TOPIC, Signals, by_kind, clause_shares, says_all, signals
 from bot.decide import Decider, asks_anything, load_offtopic
 from bot.live_index import Snapshot
 from bot.normalize import Query, normalize
@@ -92,16 +92,24 @@ class Pipeline:
         mode: Mode = "hybrid",
         timings: dict[str, float] | None = None,
         judge: bool = True,
+        lead: str | None = None,
     ) -> Understood:
         """One question on its own. ``mode`` ranks by one side alone while the judgement reads the hybrid
-        evidence; ``timings`` collects the seconds each step took; ``judge=False`` skips the coverage rule."""
+        evidence; ``timings`` collects the seconds each step took; ``judge=False`` skips the coverage rule;
+        ``lead`` is an entry to put first when ranked (the last answer's, for a turn that stays on it)."""
         t0 = time.perf_counter()
         query = normalize(question, snapshot.lexicon)
         t1 = time.perf_counter()
         vector = self.vectors.embed(query.text[:EMBED_MAX_CHARS])
         t2 = time.perf_counter()
-        retrieval = snapshot.retriever_for(mode).retrieve(query, depth, vector)
-        judged = retrieval if mode == "hybrid" else snapshot.retriever.retrieve(query, depth, vector)
+        retrieval = by_kind(snapshot.catalogue, query, snapshot.retriever_for(mode).retrieve(query, depth, vector))
+        if lead is not None:
+            retrieval = lead_with(retrieval, lead)
+        judged = (
+            retrieval
+            if mode == "hybrid"
+            else by_kind(snapshot.catalogue, query, snapshot.retriever.retrieve(query, depth, vector))
+        )
         t3 = time.perf_counter()
         _, margin = self.decider.confident(question, judged, vector)
         found = signals(snapshot.catalogue, query, judged, margin)
@@ -153,12 +161,13 @@ class Pipeline:
         if fresh and not stays and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
             return alone
         topic = last_topic(previous.resolved)
-        with_topic = self.run(f"{topic} {question}", snapshot, depth)
+        lead = previous.entry_id if stays else None
+        with_topic = self.run(f"{topic} {question}", snapshot, depth, lead=lead)
         if not with_topic.confident or not with_topic.retrieval.hits:
             return alone
         best = with_topic.retrieval.hits[0].entry
-        if stays and previous.entry_id:
-            return replace(lead_with(with_topic, previous.entry_id), borrowed=previous.question)
+        if lead is not None and best.id == lead:
+            return replace(with_topic, borrowed=previous.question)
         if fresh and not all(term in fold(f"{best.title} {best.text}") for term in fresh):
             return alone
         return replace(with_topic, borrowed=previous.question)
@@ -191,13 +200,13 @@ class Pipeline:
         return calibrate(self.decider, retrieve, titles, title_vectors, background_vectors, background)
 
 
-def lead_with(understood: Understood, entry_id: str) -> Understood:
-    """The same reading with one of its ranked entries moved first (a turn that stays on the last answer)."""
-    hits = understood.retrieval.hits
+def lead_with(retrieval: Retrieval, entry_id: str) -> Retrieval:
+    """The same ranking with one of its entries moved first, when it is there."""
+    hits = retrieval.hits
     ranked = sorted(hits, key=lambda h: h.entry.id != entry_id)
     if not hits or hits[0].entry.id == entry_id or ranked[0].entry.id != entry_id:
-        return understood
-    return replace(understood, retrieval=replace(understood.retrieval, hits=ranked))
+        return retrieval
+    return replace(retrieval, hits=ranked)
 
 
 def new_terms(question: str, topic: str) -> set[str]:

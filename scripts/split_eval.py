@@ -1,4 +1,4 @@
-"""Split eval/labelled.jsonl into eval/tune.jsonl and eval/test.jsonl, half each per group, by a hash."""
+"""Split the labelled files into eval/tune.jsonl and eval/test.jsonl, half of each file per group, by a hash."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "eval" / "labelled.jsonl"
+# each file split on its own: questions added in a later file never move an earlier one between the halves
+SOURCES = (ROOT / "eval" / "labelled.jsonl", ROOT / "eval" / "labelled2.jsonl")
 
 
 def split(rows: list[dict[str, object]]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -27,8 +28,13 @@ def split(rows: list[dict[str, object]]) -> tuple[list[dict[str, object]], list[
 
 def main() -> None:
     """Write both files; running it again gives the same split."""
-    rows = [json.loads(line) for line in SOURCE.read_text(encoding="utf-8").splitlines() if line.strip()]
-    tune, test = split(rows)
+    tune: list[dict[str, object]] = []
+    test: list[dict[str, object]] = []
+    for source in SOURCES:
+        rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+        half, other = split(rows)
+        tune += half
+        test += other
     for name, part in (("tune", tune), ("test", test)):
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part)
         (ROOT / "eval" / f"{name}.jsonl").write_text(text, encoding="utf-8")
