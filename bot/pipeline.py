@@ -81,7 +81,7 @@ class Pipeline:
     def rule(self) -> Rule:
         """The coverage rule (read on first use: scripts/fit_coverage.py runs the pipeline before one exists)."""
         if self._rule is None:
-            self._rule = Rule.load()
+            self._rule = Rule.for_embedder(self.vectors.embedder.name)
         return self._rule
 
     def run(

@@ -81,8 +81,11 @@ class HybridRetriever:
             for i in top_positions(fused, max(k, 1))
             if fused[i] > 0
         ]
-        seen = dense if exact else dense[dense > 0]
-        lead = float(dense.max() - np.median(seen)) if seen.size else 0.0
+        lead = 0.0
+        if self.mode != "bm25" and n:
+            # on a graph-searched index only the nearest entries have a cosine: the typical one is sampled
+            typical = float(np.median(dense)) if exact else idx.typical(vec)
+            lead = float(dense.max()) - typical
         return Retrieval(hits, float(dense.max(initial=0.0)), float(lexical.max(initial=0.0)), terms, lead)
 
     def _fuse(self, dense: np.ndarray, lexical: np.ndarray, exact: bool) -> np.ndarray:

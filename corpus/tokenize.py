@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -142,6 +143,11 @@ def _get() -> jieba.Tokenizer:
             tok.initialize()
             _tokenizer = tok
         return _tokenizer
+
+
+def dictionary_digest() -> str:
+    """A digest of the domain dictionary: an index built with another one segments its text differently."""
+    return hashlib.sha256(USER_DICT.read_bytes()).hexdigest()
 
 
 def tokenize(text: str) -> list[str]:

@@ -20,6 +20,8 @@ from index.ranking import per_entry_max, top_positions, unit_rows
 # 50k x 384 floats costs a few milliseconds. Above it, Chroma's HNSW answers, built with the settings in
 # index/chroma.py.
 EXACT_SEARCH_MAX = 50_000
+# Entries whose vectors stand for the whole corpus on a graph-searched index (see LoadedIndex.typical).
+TYPICAL_SAMPLE = 1024
 
 
 class LoadedIndex:
@@ -46,12 +48,21 @@ class LoadedIndex:
         self.client: Any = None
         self.collection: Any = None
         self.vectors: np.ndarray | None = None
+        self._sample = np.zeros((0, manifest.dimension), dtype=np.float32)
+        self._sample_entry = np.zeros(0, dtype=np.int64)
         if len(self.chunks) <= exact_max:
             # answering scans these vectors and never asks Chroma: a Chroma server that is down does not matter
             self.vectors = unit_rows(np.load(folder / "vectors.npy"))
             if self.vectors.shape != (len(self.chunks), manifest.dimension):
                 raise IndexLoadError(f"vectors.npy has shape {self.vectors.shape}, expected {len(self.chunks)} rows")
             return
+        # the graph gives cosines of the nearest chunks only; how close the corpus' typical entry is comes from
+        # the vectors of an even sample of entries, read without loading the rest
+        every = np.load(folder / "vectors.npy", mmap_mode="r")
+        step = max(1, len(self.entries) // TYPICAL_SAMPLE)
+        rows = np.flatnonzero(self.chunk_entry % step == 0)
+        self._sample = unit_rows(np.asarray(every[rows], dtype=np.float32))
+        self._sample_entry = self.chunk_entry[rows]
         path = None if manifest.chroma_url else folder / "chroma"
         with chroma_errors(manifest.chroma_url):
             self.client = chroma_client(path, manifest.chroma_url, timeout)
@@ -70,6 +81,14 @@ class LoadedIndex:
         if self.vectors is None:
             raise IndexLoadError("this index searches through Chroma's HNSW graph: no exact similarities")
         return self.vectors @ np.asarray(vector, dtype=np.float32)
+
+    def typical(self, vector: np.ndarray) -> float:
+        """The median entry's cosine to the vector: over every entry on an exact index, else over a sample."""
+        vector = np.asarray(vector, dtype=np.float32)
+        if self.vectors is not None:
+            return float(np.median(self.per_entry(self.similarities(vector), fill=-1.0)))
+        best = per_entry_max(self._sample @ vector, self._sample_entry, len(self.entries), -np.inf)
+        return float(np.median(best[np.isfinite(best)]))
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Nearest chunks by cosine similarity, as (chunk position, cosine)."""

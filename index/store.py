@@ -10,7 +10,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -20,6 +20,7 @@ import bm25s
 import numpy as np
 
 from corpus import Entry, corpus_hash, tokenize
+from corpus.tokenize import dictionary_digest
 from index.chroma import CHROMA_TIMEOUT, chroma_client, chroma_errors, close_client, probe, write_collection
 from index.chunking import Chunk, chunk_entries
 from index.control import MAX_CORPUS_BYTES, MAX_ENTRIES, BuildControl, check_limits
@@ -29,6 +30,11 @@ from index.manifest import INDEX_VERSION, IndexLoadError, Manifest
 
 EMBED_BATCH = 32
 KEEP_BUILDS = 2
+
+
+def index_digest(entries: Iterable[Entry]) -> str:
+    """What a build reads: the corpus and the dictionary that segments it."""
+    return hashlib.sha256(f"{corpus_hash(entries)}\n{dictionary_digest()}".encode()).hexdigest()
 
 
 class IndexStore:
@@ -68,7 +74,7 @@ class IndexStore:
         """Whether the live build matches this embedder and corpus."""
         manifest = self.current()
         return manifest is not None and manifest.matches(
-            embedder.name, embedder.dimension, corpus_hash(entries), self.chroma_url
+            embedder.name, embedder.dimension, index_digest(entries), self.chroma_url
         )
 
     def load(self) -> LoadedIndex:
@@ -155,7 +161,7 @@ class IndexStore:
             if self.chroma_url:
                 control.enter("checking the Chroma server")
                 probe(self.chroma_url, self.chroma_timeout)
-            digest = corpus_hash(entries)
+            digest = index_digest(entries)
             # microseconds in the id: builds are pruned oldest first by name, and several fit in one second
             now = time.time()
             stamp = f"{time.strftime('%Y%m%d%H%M%S', time.gmtime(now))}{int(now % 1 * 1e6):06d}"

@@ -45,6 +45,10 @@ def test_exact_scan_and_hnsw_find_the_same_neighbours_and_hybrid_answers_right(b
             # on 26 chunks the graph finds every neighbour: the same entries, the same cosines
             assert [h.entry.id for h in a.hits] == [h.entry.id for h in b.hits], case.question
             assert [h.dense for h in a.hits] == pytest.approx([h.dense for h in b.hits], abs=1e-4)
+            # the graph reports the nearest cosines only; how far the best stands above the typical entry is
+            # measured on a sample of entries, here all of them: the coverage rule reads the same lead
+            assert b.dense_lead == pytest.approx(a.dense_lead, abs=1e-4), case.question
+            assert graph.typical(vector) == pytest.approx(bot.index.typical(vector), abs=1e-5)
             best = hybrid.retrieve(query, 1, vector).hits[0].entry
             assert any(p in best.title + best.text for p in case.expect), case.question
     finally:
