@@ -12,7 +12,7 @@ from statistics import median
 
 from bot.contract import Coverage
 from bot.lexicon import syllables
-from bot.normalize import EXPANSIONS, GLOSSARY, Query
+from bot.normalize import EXPANSIONS_RE, GLOSSARY_RE, Query
 from bot.retrieve import Retrieval
 from corpus import Entry
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize
@@ -102,16 +102,20 @@ def salient_terms(query: Query) -> list[Term]:
     text = query.text[:TERMS_MAX_CHARS]
     terms: list[Term] = []
     english = text  # what the tables below have not consumed yet
-    for pattern, chinese in EXPANSIONS:
-        for m in list(re.finditer(pattern, english)):
+    for pattern, chinese in EXPANSIONS_RE:
+        found = list(pattern.finditer(english))
+        for m in found:
             forms = (m.group(), *chinese.split())
             terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
-        english = re.sub(pattern, " ", english)
-    for pattern, chinese in GLOSSARY:
-        for m in list(re.finditer(pattern, english)):
+        if found:
+            english = pattern.sub(" ", english)
+    for pattern, chinese in GLOSSARY_RE if _EN.search(english) else ():
+        found = list(pattern.finditer(english))
+        for m in found:
             forms = tuple(w for w in chinese.split() if w)
             terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
-        english = re.sub(pattern, " ", english)
+        if found:
+            english = pattern.sub(" ", english)
     for word in _EN.findall(english):
         if word not in ASKING:
             terms.append(Term(word, EN_WEIGHT, (word,)))

@@ -119,6 +119,10 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bdownload(ed)?\b", "下载"),
 )
 
+# compiled once: every question runs through each of them
+SYNONYMS_RE = tuple((re.compile(p), r) for p, r in SYNONYMS)
+EXPANSIONS_RE = tuple((re.compile(p), r) for p, r in EXPANSIONS)
+GLOSSARY_RE = tuple((re.compile(p), r) for p, r in GLOSSARY)
 
 LEXICAL_MAX_CHARS = 200
 
@@ -141,15 +145,15 @@ def normalize(question: str, lexicon: Lexicon | None = None) -> Query:
         text = _FILLER.sub("", text).strip() or text
     if lexicon is not None:
         text, _ = lexicon.correct(text)
-    for pattern, repl in SYNONYMS:
-        text = re.sub(pattern, repl, text)
+    for pattern, repl in SYNONYMS_RE:
+        text = pattern.sub(repl, text)
     extra: list[str] = []
-    for pattern, repl in EXPANSIONS:
-        if re.search(pattern, text):
+    for pattern, repl in EXPANSIONS_RE:
+        if pattern.search(text):
             extra.append(repl)
     if re.search(r"[a-z]{3,}", text):
-        for pattern, repl in GLOSSARY:
-            if re.search(pattern, text):
+        for pattern, repl in GLOSSARY_RE:
+            if pattern.search(text):
                 extra.append(repl)
     # BM25 reads a bounded head of a long question (jieba and scoring grow with it); the expansions always
     lexical = " ".join([text[:LEXICAL_MAX_CHARS], *extra])
