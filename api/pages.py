@@ -110,7 +110,12 @@ def agent_page() -> str:
         f"{desk_html()}"
         "</main>"
     )
-    return layout("帮助条目检索", body, scripts=("/static/agent.js", "/static/desk.js"), body_class="agent-page")
+    return layout(
+        "帮助条目检索",
+        body,
+        scripts=("/static/common.js", "/static/agent.js", "/static/desk.js"),
+        body_class="agent-page",
+    )
 
 
 def help_page(entry: Entry, related: list[Entry], settings: Settings) -> str:

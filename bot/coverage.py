@@ -14,6 +14,7 @@ from bot.contract import Coverage
 from bot.lexicon import syllables
 from bot.normalize import EXPANSIONS_RE, GLOSSARY_RE, Query
 from bot.retrieve import Retrieval
+from bot.sentences import value_kinds
 from corpus import Entry
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize
 
@@ -33,29 +34,6 @@ def _asking() -> frozenset[str]:
 
 # Words that ask rather than name a topic: the kind of answer wanted, not what it is about.
 ASKING = _asking()
-# The kinds of answer a question can ask for, and how an entry shows it has one.
-KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
-    (
-        "duration",
-        re.compile(r"多久|多长时间|几天|几个工作日|多少天|how long|how many days"),
-        re.compile(r"\d+\s*[-~～至到]?\s*\d*\s*个?(工作日|天|小时|分钟|个月|年)"),
-    ),
-    (
-        "fee",
-        re.compile(r"多少钱|收费|费用|价格|付费|免费|花钱|\bfees?\b|\bcosts?\b|\bprice\b|(?<!in )\bcharges?\b"),
-        re.compile(r"\d+\s*元|收费|免费|费用"),
-    ),
-    (
-        "count",
-        re.compile(r"(?<!好)几个|几次|多少个|多少次|最多|上限|\bhow many (?!days|working|hours)"),
-        re.compile(r"\d+\s*[次个家](?!工作日|小时|月)|最多|上限|不限"),
-    ),
-    (
-        "contact",
-        re.compile(r"电话|热线|联系方式|\bphone\b|\bhotline\b|\bcontact\b"),
-        re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}"),
-    ),
-)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # An English word outside the glossary: it may name the topic or merely phrase the question; weigh it as a
 # common Chinese word rather than a rare one.
@@ -225,7 +203,7 @@ def share(terms: Sequence[Term], found: Sequence[bool]) -> float:
 
 def asked_kinds(text: str) -> list[tuple[str, re.Pattern[str]]]:
     """The kinds of answer the question asks for, each with the pattern an answer of that kind shows."""
-    return [(name, shows) for name, asks, shows in KINDS if asks.search(text)]
+    return value_kinds(text)
 
 
 def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: float) -> Signals:

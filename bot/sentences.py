@@ -10,18 +10,29 @@ from corpus import Entry
 from corpus.tidy import ELLIPSIS, is_block_heading, is_caption, is_finished, units
 from corpus.tokenize import fold, general_idf, tokenize
 
-# What kind of answer a question asks for, from its question words, and what such an answer looks like.
-# Order matters: the first type whose question pattern matches is the one asked.
+# What kind of answer a question asks for, from its question words, and what such an answer looks like: the one
+# table that sentence choice (bot.sentences), ranking and coverage (bot.coverage) read. Order matters: the first
+# type whose question pattern matches is the one asked.
 ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "duration",
         re.compile(r"多久|多长时间|多少天|几天|几个工作日|要多长|how long|how many days|when will"),
-        re.compile(r"\d+\s*([-~～至到]\s*\d+\s*)?个?(工作日|自然日|天|小时|分钟)"),
+        re.compile(r"\d+\s*([-~～至到]\s*\d+\s*)?个?(工作日|自然日|天|小时|分钟|个月|年)"),
     ),
     (
         "fee",
-        re.compile(r"费用|收费|多少钱|要钱|花钱|价格|\b(fee|fees|cost|price|charge|pay)\b"),
+        re.compile(r"费用|收费|多少钱|要钱|花钱|价格|付费|免费|\b(fees?|costs?|price|pay)\b|(?<!in )\bcharges?\b"),
         re.compile(r"费用|收费|免费|\d+\s*元"),
+    ),
+    (
+        "count",
+        re.compile(r"(?<!好)几个|几次|多少个|多少次|最多|上限|\bhow many (?!days|working|hours)"),
+        re.compile(r"\d+\s*[次个家](?!工作日|小时|月)|最多|上限|不限"),
+    ),
+    (
+        "contact",
+        re.compile(r"电话|热线|联系方式|\bphone\b|\bhotline\b|\bcontact\b"),
+        re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}"),
     ),
     (
         "yesno",
@@ -65,8 +76,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 MAX_PARTS = 3
 TYPE_BONUS = 1.0  # giving the kind of answer asked counts as much as one telling term
 CUT_PENALTY = 0.5
-# kinds of answer that are a value a sentence gives or not (a duration, a fee)
-VALUE_KINDS = ("duration", "fee")
+# kinds of answer that are a value a sentence gives or not (a duration, a fee, a count, a contact)
+VALUE_KINDS = ("duration", "fee", "count", "contact")
 # Latin words are told apart by letters around them, not by \b: a Chinese character is a word character too.
 SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("APP", re.compile(r"(?<![a-z])app(?![a-z])|应用", re.IGNORECASE)),
@@ -77,9 +88,15 @@ SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def answer_type(question: str) -> str | None:
-    """The kind of answer asked for: duration, fee, yesno, where, why, how, what, or None."""
+    """The kind of answer asked for: duration, fee, count, contact, yesno, where, why, how, what, or None."""
     q = fold(question)
     return next((name for name, asks, _ in ANSWER_TYPES if asks.search(q)), None)
+
+
+def value_kinds(question: str) -> list[tuple[str, re.Pattern[str]]]:
+    """Every value the question asks for (a duration, a fee, ...), each with the pattern an answer of it shows."""
+    q = fold(question)
+    return [(name, shows) for name, asks, shows in ANSWER_TYPES if name in VALUE_KINDS and asks.search(q)]
 
 
 def gives(kind: str | None, sentence: str) -> str | None:

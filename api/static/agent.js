@@ -9,32 +9,14 @@
   var category = d.getElementById("category");
   var status = d.getElementById("status");
   var hits = d.getElementById("hits");
-  var KIND = { faq: "常见问题", rejection: "驳回处理", troubleshooting: "故障排除" };
+  var common = window.beianCommon;
+  var KIND = common.KIND;
   var seq = 0;
 
-  function el(tag, cls, text) {
-    var node = d.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = common.el;
 
   function getJSON(url) {
-    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" }).then(function (resp) {
-      return resp.json().then(
-        function (data) {
-          if (resp.ok) return data;
-          var err = new Error((data && data.error && data.error.message) || "HTTP " + resp.status);
-          err.status = resp.status;
-          throw err;
-        },
-        function () {
-          var err = new Error("HTTP " + resp.status);
-          err.status = resp.status;
-          throw err;
-        }
-      );
-    });
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" }).then(common.readJSON);
   }
 
   // Split text into text nodes and <mark> elements around the matched terms, longest term first.

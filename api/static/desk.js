@@ -7,7 +7,8 @@
   var signin = d.getElementById("signin");
   if (!signin) return;
   var STORE = "beian-agent-key";
-  var KIND = { faq: "常见问题", rejection: "驳回处理", troubleshooting: "故障排除" };
+  var common = window.beianCommon;
+  var KIND = common.KIND;
   var ACTION = { create: "新建", update: "修改", retire: "下线", add_question: "添加相似问法", revert: "撤销" };
   var STATUS = { open: "待处理", claimed: "处理中", closed: "已关闭" };
   var $ = function (id) { return d.getElementById(id); };
@@ -16,12 +17,7 @@
   var editor = $("editor");
   var attaching = null; // the unanswered question being attached to an entry, if any
 
-  function el(tag, cls, text) {
-    var node = d.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = common.el;
 
   function button(text, onClick, cls) {
     var b = el("button", cls || "", text);
@@ -41,21 +37,7 @@
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    return fetch(path, init).then(function (resp) {
-      return resp.json().then(
-        function (data) {
-          if (resp.ok) return data;
-          var err = new Error((data && data.error && data.error.message) || "HTTP " + resp.status);
-          err.status = resp.status;
-          throw err;
-        },
-        function () {
-          var err = new Error("HTTP " + resp.status);
-          err.status = resp.status;
-          throw err;
-        }
-      );
-    });
+    return fetch(path, init).then(common.readJSON);
   }
 
   function say(text) { status.textContent = text; }
