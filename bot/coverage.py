@@ -137,6 +137,10 @@ class Haystack:
         """The text's toneless pinyin, made when first asked for (only the entries that rank first need it)."""
         return " " + " ".join(syllables(self.text)) + " "
 
+    def gives(self, kinds: Sequence[tuple[str, re.Pattern[str]]]) -> bool:
+        """Whether the entry shows an answer of each kind asked for (a duration, a fee, ...)."""
+        return all(shows.search(self.text) for _, shows in kinds)
+
     def holds(self, term: Term) -> bool:
         """Whether the entry says the term, spelt alike or sounding alike (a homophone typo)."""
         return _says(self.text, self.sound, term)
@@ -201,11 +205,6 @@ def share(terms: Sequence[Term], found: Sequence[bool]) -> float:
     return sum(t.weight for t, f in zip(terms, found, strict=True) if f) / total
 
 
-def asked_kinds(text: str) -> list[tuple[str, re.Pattern[str]]]:
-    """The kinds of answer the question asks for, each with the pattern an answer of that kind shows."""
-    return value_kinds(text)
-
-
 def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: float) -> Signals:
     """Measure how much of the question the best entry and the corpus cover."""
     hits = retrieval.hits
@@ -216,8 +215,8 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
     anywhere = [b or catalogue.anywhere(t) for t, b in zip(terms, in_best, strict=True)]
     unknown = max((t.weight for t, a in zip(terms, anywhere, strict=True) if not a), default=0.0)
     best_missing = max((t.weight for t, b in zip(terms, in_best, strict=True) if not b), default=0.0)
-    kinds = asked_kinds(query.text)
-    kind_missing = bool(hay) and any(not shows.search(hay.text) for _, shows in kinds) if hay else bool(kinds)
+    kinds = value_kinds(query.text)
+    kind_missing = bool(kinds) and (hay is None or not hay.gives(kinds))
     if kind_missing and best is not None and fold(query.text) in {fold(q) for q in best.questions}:
         kind_missing = False  # an agent attached this very question to the entry: it answers it
     dense_gap = hits[0].dense - max((h.dense for h in hits[1:]), default=0.0) if hits else 0.0
@@ -256,15 +255,11 @@ def clause_shares(catalogue: Catalogue, query: Query, retrieval: Retrieval, dept
         terms = salient_terms(Query(clause, clause, clause))
         if not terms:
             continue
-        kinds = asked_kinds(clause)
+        kinds = value_kinds(clause)
         # a part asking for a kind of answer (a duration, a fee) that an entry does not show is not answered by it
         out.append(
             max(
-                (
-                    share(terms, [h.holds(t) for t in terms])
-                    for h in hays
-                    if all(shows.search(h.text) for _, shows in kinds)
-                ),
+                (share(terms, [h.holds(t) for t in terms]) for h in hays if h.gives(kinds)),
                 default=0.0,
             )
         )
@@ -277,8 +272,7 @@ def says_all(catalogue: Catalogue, query: Query, entry_id: str) -> bool:
     terms = salient_terms(query)
     if hay is None or not terms:
         return False
-    kinds_shown = all(shows.search(hay.text) for _, shows in asked_kinds(query.text))
-    return kinds_shown and all(hay.holds(t) for t in terms)
+    return hay.gives(value_kinds(query.text)) and all(hay.holds(t) for t in terms)
 
 
 # Entries near the best one that an entry giving the kind of answer asked for may overtake (a share of the best
@@ -289,7 +283,7 @@ KIND_REACH = 0.7
 def by_kind(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> Retrieval:
     """The ranking with entries that give each kind of answer asked for (a duration, a fee, a contact) moved
     ahead of near entries that do not."""
-    kinds = asked_kinds(query.text)
+    kinds = value_kinds(query.text)
     hits = retrieval.hits
     if not kinds or len(hits) < 2:
         return retrieval
@@ -298,7 +292,7 @@ def by_kind(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> Retriev
 
     def gives(entry_id: str) -> bool:
         hay = catalogue.hay.get(entry_id)
-        return hay is not None and all(shows.search(hay.text) for _, shows in kinds)
+        return hay is not None and hay.gives(kinds)
 
     ordered = sorted(near, key=lambda h: not gives(h.entry.id))
     if ordered[0] is hits[0]:
