@@ -186,6 +186,10 @@ def by_subject(
     kind = answer_type(question)
     if kind not in VALUE_KINDS:
         return best, []
+    asked = subjects(question) or subjects(context)
+    if context and not asked:
+        # a follow-up read with its topic: the entry found with it answers alone
+        return best, []
     found: list[tuple[Entry, str, str]] = []
     for entry in ranked[:depth]:
         if entry.title_only:
@@ -196,7 +200,6 @@ def by_subject(
             found.append((entry, sentences[0], value))
     if not found:
         return best, []
-    asked = subjects(question) or subjects(context)
     if asked:
         same = [e for e, _, _ in found if entry_subjects(e) & asked]
         if same:
@@ -208,9 +211,6 @@ def by_subject(
         return best, []
     # a question naming no subject asks of the default one (a website filing): an entry scoped to another
     # subject does not lead while one scoped to none gives the value
-    if context:
-        # a follow-up was read with its topic: the entry found with it answers alone
-        return best, []
     lead = next((f for f in found if not entry_subjects(f[0])), None) if entry_subjects(best) else None
     lead = lead or next((f for f in found if f[0].id == best.id), None)
     if lead is None or len({value for _, _, value in found}) < 2:

@@ -75,20 +75,21 @@ class HybridRetriever:
         lexical = np.zeros(n, dtype=np.float32)
         if self.mode != "dense":
             lexical = idx.per_entry(idx.lexical(terms))
-        fused = self._fuse(dense, lexical, exact)
+        typical = 0.0
+        if self.mode != "bm25" and n:
+            # how close the corpus' typical entry is; on a graph-searched index only the nearest entries have a
+            # cosine, so it is sampled
+            typical = float(np.median(dense)) if exact else idx.typical(vec)
+        fused = self._fuse(dense, lexical, exact, typical)
         hits = [
             Hit(idx.entries[i], float(fused[i]), float(dense[i]), float(lexical[i]))
             for i in top_positions(fused, max(k, 1))
             if fused[i] > 0
         ]
-        lead = 0.0
-        if self.mode != "bm25" and n:
-            # on a graph-searched index only the nearest entries have a cosine: the typical one is sampled
-            typical = float(np.median(dense)) if exact else idx.typical(vec)
-            lead = float(dense.max()) - typical
+        lead = float(dense.max()) - typical if self.mode != "bm25" and n else 0.0
         return Retrieval(hits, float(dense.max(initial=0.0)), float(lexical.max(initial=0.0)), terms, lead)
 
-    def _fuse(self, dense: np.ndarray, lexical: np.ndarray, exact: bool) -> np.ndarray:
+    def _fuse(self, dense: np.ndarray, lexical: np.ndarray, exact: bool, typical: float) -> np.ndarray:
         if self.mode == "dense":
             return dense
         if self.mode == "bm25":
@@ -99,7 +100,7 @@ class HybridRetriever:
             # Cosines are scaled from the corpus' typical entry (the median) up to the best one. e5 puts every
             # passage in a narrow cone, so the top candidates alone span only a few hundredths at 10k entries:
             # stretching that band to [0, 1] let noise outvote a clear BM25 match.
-            floor, high = float(np.median(dense)), float(dense.max())
+            floor, high = typical, float(dense.max())
             if high > floor:
                 dense_n = np.clip((dense - floor) / (high - floor), 0.0, None)
         elif not exact:
