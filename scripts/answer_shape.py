@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 import bot.assistant as assistant  # noqa: E402
 import corpus.loaders as loaders  # noqa: E402
 from bot import Answer, Bot, Settings  # noqa: E402
+from bot.wording import answer_text  # noqa: E402
 from corpus import Entry, load_corpus  # noqa: E402
 from corpus.tidy import units  # noqa: E402
 
@@ -37,15 +38,6 @@ def raw_entries() -> dict[str, Entry]:
         return {e.id: e for e in load_corpus()}
     finally:
         loaders.tidy = tidy
-
-
-def old_wording(entry: Entry) -> str:
-    parts = [entry.title]
-    if entry.text and entry.text != entry.title:
-        parts.append(entry.text)
-    if entry.steps:
-        parts.append("处理步骤：\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(entry.steps, 1)))
-    return "\n".join(parts)
 
 
 def cut_fragments(raw: dict[str, Entry], marked: dict[str, Entry]) -> set[str]:
@@ -103,7 +95,7 @@ def main() -> None:
                 best = raw[answer.sources[0].id]
                 new_bad["title only"] += answer.answer.strip() == best.title.strip()
                 t0 = time.perf_counter()
-                old = old_wording(best)
+                old = answer_text(best)
                 old_ms.append(1000 * (time.perf_counter() - t0))
                 old_steps = [s for link in answer.troubleshooting for s in raw[link.id].steps]
                 old_bad["cut shown as finished"] += shows_cut(old, old_steps, fragments)

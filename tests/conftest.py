@@ -9,8 +9,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +21,16 @@ from corpus import Entry, load_corpus
 from index import IndexStore, VectorEmbeddings, get_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def until(check: Callable[[], Any], timeout: float = 30.0) -> float:
+    """Seconds until ``check()`` is truthy, polled every 0.1 s; fails after ``timeout``."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if check():
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s")
 
 
 @pytest.fixture(scope="session")

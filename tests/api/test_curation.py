@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,22 +11,11 @@ from fastapi.testclient import TestClient
 
 from bot import Settings
 from index import IndexStore
-from tests.conftest import copy_index, make_client, wait_ready
+from tests.conftest import copy_index, make_client, until, wait_ready
 
 BOOT = "curation-boot-key-1"
 UNANSWERED = "备案支持微信支付吗"
 SIMILAR = "备案费能用微信付吗"
-LIVE_WITHIN = 30.0
-
-
-def until(check: Callable[[], Any], timeout: float = LIVE_WITHIN) -> float:
-    """Seconds until ``check()`` is truthy; fails after ``timeout``."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if check():
-            return time.monotonic() - start
-        time.sleep(0.2)
-    raise AssertionError(f"not within {timeout} s")
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,7 @@ ticket claimed and closed."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 
 from bot import Settings
 from tests.api.test_browser import CHROMIUM, CHROMIUM_ARGS, Server, start_server
-from tests.conftest import copy_index
+from tests.conftest import copy_index, until
 
 pytestmark = pytest.mark.slow
 
@@ -25,17 +24,7 @@ expect.set_options(timeout=30_000)
 
 UNANSWERED = "备案支持微信支付吗"
 ATTACHED = "你们的客服几点下班"
-LIVE_WITHIN = 30.0
 TIMES: dict[str, float] = {}
-
-
-def until(check: Callable[[], Any], timeout: float = LIVE_WITHIN) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if check():
-            return time.monotonic() - start
-        time.sleep(0.2)
-    raise AssertionError(f"not within {timeout} s")
 
 
 @pytest.fixture(scope="module")

@@ -3,26 +3,15 @@ restart (the storage tests cover each store on both databases; this is the app e
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bot import Settings
-from tests.conftest import copy_index, make_client, wait_ready
+from tests.conftest import copy_index, make_client, until, wait_ready
 
 BOOT = "pg-boot-key-1"
 ADMIN = {"X-API-Key": BOOT}
 QUESTION = "备案支持微信支付吗"
-
-
-def until(check: Callable[[], Any], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"not within {timeout} s")
 
 
 def test_app_on_postgresql(settings: Settings, postgres: Any, tmp_path: Path) -> None:

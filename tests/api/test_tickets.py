@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,20 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot import Settings
-from tests.conftest import make_client, wait_ready
+from tests.conftest import make_client, until, wait_ready
 from tests.webhook import Receiver
 
 BOOT = "tickets-boot-key-1"
 ADMIN = {"X-API-Key": BOOT}
-
-
-def until(check: Callable[[], Any], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not within {timeout} s")
 
 
 def new_ticket(app: TestClient, sid: str) -> dict[str, Any]:
