@@ -213,9 +213,10 @@ class Rule:
             # far from the documents by meaning and by words alike; an embedder that reads the words poorly
             # (an English model on Chinese) still sees the documents' words in it
             return OFF_TOPIC
-        if signals.kind_missing and not clause_shares:
-            # "多久" / "多少钱" / "几个" that no entry near the top answers with a duration, a fee or a count: the
-            # documents do not answer it, however many of its words they share
+        if (signals.kind_missing or signals.name_missing) and not clause_shares:
+            # "多久" / "多少钱" / "几个" that no entry near the top answers with a duration, a fee or a count, or a
+            # platform or place that no entry mentions ("支付宝小程序", "新加坡的服务器"): the documents do not
+            # answer it, however many of its words they share
             return NOT_COVERED
         some_part = any(s >= FULL_SHARE for s in clause_shares)
         other_not = any(s < self.partial_share for s in clause_shares)

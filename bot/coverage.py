@@ -25,6 +25,7 @@ OFF_TOPIC: Coverage = "off_topic"
 OUTCOMES = (COVERED, PARTIAL, NOT_COVERED, OFF_TOPIC)
 ANSWERED = (COVERED, PARTIAL)
 ASKING_WORDS = Path(__file__).parent / "data" / "asking.txt"
+NAMES = Path(__file__).parent / "data" / "names.txt"
 
 
 def _asking() -> frozenset[str]:
@@ -34,6 +35,19 @@ def _asking() -> frozenset[str]:
 
 # Words that ask rather than name a topic: the kind of answer wanted, not what it is about.
 ASKING = _asking()
+
+
+def _names() -> tuple[tuple[tuple[str, ...], ...], re.Pattern[str]]:
+    """Each named thing's spellings, and one pattern finding any of them (latin ones as whole words)."""
+    names = tuple(
+        tuple(f.strip() for f in line.split(",") if f.strip())
+        for line in NAMES.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    forms = sorted({f for name in names for f in name}, key=len, reverse=True)
+    return names, _named_pattern(tuple(forms))
+
+
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # An English word outside the glossary: it may name the topic or merely phrase the question; weigh it as a
 # common Chinese word rather than a rare one.
@@ -153,6 +167,7 @@ class Catalogue:
         self.hay = {e.id: Haystack(e) for e in entries}
         self.all_text = "\n".join(h.text for h in self.hay.values())
         self._df: dict[str, int] = {}
+        self._named: dict[tuple[str, ...], bool] = {}
 
     def df(self, term: Term) -> int:
         """How many entries say the term, counted once per term and remembered (a corpus-wide scan)."""
@@ -162,11 +177,31 @@ class Catalogue:
             self._df[key] = sum(h.holds(term) for h in self.hay.values())
         return self._df[key]
 
+    def mentions(self, name: tuple[str, ...]) -> bool:
+        """Whether some entry spells a named thing in any of its spellings (remembered per name)."""
+        if name not in self._named:
+            self._named[name] = bool(_named_pattern(name).search(self.all_text))
+        return self._named[name]
+
     def anywhere(self, term: Term) -> bool:
         """Whether some entry spells the term (the sound of the whole corpus is not kept)."""
         return any(form in self.all_text for form in term.forms) or bool(
             term.parts and all(part in self.all_text for part in term.parts)
         )
+
+
+def _named_pattern(name: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(rf"(?<![a-z]){re.escape(f)}(?![a-z])" if f.isascii() else re.escape(f) for f in name))
+
+
+# Platforms, stores, other providers and places outside the mainland, each with its spellings.
+NAMED, _NAMED_RE = _names()
+
+
+def unnamed(catalogue: Catalogue, text: str) -> list[str]:
+    """The platforms, providers and places a (folded) question names that no entry mentions in any spelling."""
+    said = {m.group() for m in _NAMED_RE.finditer(text)}
+    return [name[0] for name in NAMED if said.intersection(name) and not catalogue.mentions(name)]
 
 
 def _says(text: str, sound: str, term: Term) -> bool:
@@ -194,6 +229,8 @@ class Signals:
     dense_gap: float = 0.0
     lexical_gap: float = 0.0
     distinct: float = 0.0
+    # the question names a platform, provider or place that no entry mentions (支付宝, 新加坡)
+    name_missing: bool = False
 
 
 def share(terms: Sequence[Term], found: Sequence[bool]) -> float:
@@ -217,8 +254,10 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
     best_missing = max((t.weight for t, b in zip(terms, in_best, strict=True) if not b), default=0.0)
     kinds = value_kinds(query.text)
     kind_missing = bool(kinds) and (hay is None or not hay.gives(kinds))
-    if kind_missing and best is not None and fold(query.text) in {fold(q) for q in best.questions}:
-        kind_missing = False  # an agent attached this very question to the entry: it answers it
+    name_missing = bool(unnamed(catalogue, query.text))
+    if best is not None and fold(query.text) in {fold(q) for q in best.questions}:
+        # an agent attached this very question to the entry: it answers it
+        kind_missing = name_missing = False
     dense_gap = hits[0].dense - max((h.dense for h in hits[1:]), default=0.0) if hits else 0.0
     lex1 = hits[0].lexical if hits else 0.0
     lex2 = max((h.lexical for h in hits[1:]), default=0.0)
@@ -238,6 +277,7 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
         dense_gap,
         (lex1 - lex2) / lex1 if lex1 > 0 else 0.0,
         distinct,
+        name_missing,
     )
 
 

@@ -30,6 +30,12 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"打不开|访问不了|进不去|上不去|无法打开|打开不了", "无法访问"),
     (r"没完成|未完成|还在进行", "进行中 未完成"),
     (r"身份证|营业执照|护照", "证件"),
+    # how applicants talk about a filing's course, in the documents' words
+    (r"批下来|批下了|批准了|下号了|号下来|出号|拿到备案号|拿到号|(?<![没未不])过审|审核过了|审过了", "审核通过 成功"),
+    (r"没动静|没消息|没反应|没进展|没下文|没结果|卡住了|卡在", "进度 状态"),
+    (r"交到|交上去|递交|补交|交材料|交资料", "提交"),
+    (r"资料", "材料"),
+    (r"真伪|真假", "查询"),
 )
 # A small bilingual glossary: English questions reach the Chinese documents through BM25 too.
 GLOSSARY: tuple[tuple[str, str], ...] = (

@@ -88,8 +88,11 @@ def main() -> None:
         if case.coverage == "off_topic":
             continue
         catalogue = bot.live.snapshot.catalogue
-        if found.kind_missing and not clause_shares(catalogue, understood.query, understood.retrieval):
-            continue  # decided before any score: no entry near the top gives the kind of answer asked for
+        decided = found.kind_missing or found.name_missing
+        if decided and not clause_shares(catalogue, understood.query, understood.retrieval):
+            # decided before any score: no entry near the top gives the kind of answer asked for, or the question
+            # names what no entry mentions
+            continue
         rows.append(x)
         labels.append(1.0 if case.answerable else 0.0)
     x = np.array(rows)

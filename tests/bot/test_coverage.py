@@ -6,7 +6,7 @@ import pytest
 
 from bot import Bot
 from bot.calibrate import RULE, Rule, rule_path
-from bot.coverage import Query, by_kind, salient_terms
+from bot.coverage import Query, by_kind, salient_terms, unnamed
 from bot.retrieve import Hit, Retrieval
 
 
@@ -41,6 +41,26 @@ def test_a_message_half_answered_is_partial(bot: Bot) -> None:
     answer = bot.ask("备案短信核验是什么？另外备案要交多少钱")
     assert (answer.coverage, answer.confident) == ("partial", True)
     assert answer.sources[0].title == "备案短信核验"
+
+
+def test_a_platform_or_place_no_entry_mentions_is_not_covered(bot: Bot) -> None:
+    plain = bot.ask("小程序的备案在哪里提交")
+    assert plain.coverage == "covered"
+    # the same question about a platform the documents never name: however well its other words match
+    named = bot.ask("抖音小程序的备案在哪里提交")
+    assert (named.coverage, named.confident) == ("not_covered", False)
+    assert named.sources[0].id == plain.sources[0].id  # still the nearest topic, offered as such
+
+
+def test_names_count_in_any_spelling_the_documents_use(bot: Bot) -> None:
+    catalogue = bot.live.snapshot.catalogue
+    assert unnamed(catalogue, "服务器在新加坡能备案吗") == ["新加坡"]
+    assert unnamed(catalogue, "a company registered in hong kong") == ["香港"]
+    # the documents say 安卓 and iOS: an English spelling of a name they use is no new name
+    assert unnamed(catalogue, "android公钥怎么获取") == []
+    assert unnamed(catalogue, "苹果app的签名") == []
+    # a name is a whole word in latin script
+    assert unnamed(catalogue, "bios设置") == []
 
 
 def test_salient_terms_drop_asking_words_and_weigh_nouns_above_verbs() -> None:

@@ -22,6 +22,10 @@ from bot.normalize import Query, normalize
         # ways of saying "rejected" and "white screen" reach BM25 as the documents' words; the embedder sees the text
         ("我的备案被打回了怎么办", "我的备案被打回了怎么办", "我的备案被打回了怎么办 驳回"),
         ("app打开一片空白", "app打开一片空白", "app打开一片空白 白屏"),
+        # how applicants speak of a filing's course: approved, no news, handed in
+        ("备案刚批下来", "备案刚批下来", "备案刚批下来 审核通过 成功"),
+        ("还没过审", "还没过审", "还没过审 驳回"),
+        ("交到管局两周了没动静", "交到管局两周了没动静", "交到管局两周了没动静 进度 状态 提交"),
         # English questions meet the Chinese documents through the glossary
         (
             "How long does the MIIT review take?",
