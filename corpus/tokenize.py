@@ -189,29 +189,29 @@ _posseg: Any = None
 
 def tagged(text: str) -> list[tuple[str, str]]:
     """Whole words of a folded text with their part-of-speech tags (jieba's)."""
-    import jieba.posseg
-
-    global _posseg
-    with _posseg_lock:
-        if _posseg is None:
-            _posseg = jieba.posseg.POSTokenizer(_get())
-    return [(pair.word.strip(), pair.flag) for pair in _posseg.cut(fold(text)) if pair.word.strip()]
+    return list(_tagged_cached(fold(text)))
 
 
 def topic_words(text: str) -> list[str]:
     """The nouns of a text (its topic, without the question around it), in order."""
+    return [
+        word
+        for word, flag in _tagged_cached(fold(text))
+        if flag.startswith(_NOUN_TAGS) and word not in STOPWORDS and _WORD.search(word)
+    ]
+
+
+@lru_cache(maxsize=4096)
+def _tagged_cached(text: str) -> tuple[tuple[str, str], ...]:
+    # tagging is the dearest step of reading a question (jieba's part-of-speech HMM runs in Python), and one
+    # question is read several times (alone, with its topic, against the last answer)
     import jieba.posseg
 
     global _posseg
     with _posseg_lock:
         if _posseg is None:
             _posseg = jieba.posseg.POSTokenizer(_get())
-    out: list[str] = []
-    for pair in _posseg.cut(fold(text)):
-        word, flag = pair.word.strip(), pair.flag
-        if word and flag.startswith(_NOUN_TAGS) and word not in STOPWORDS and _WORD.search(word):
-            out.append(word)
-    return out
+    return tuple((pair.word.strip(), pair.flag) for pair in _posseg.cut(text) if pair.word.strip())
 
 
 @lru_cache(maxsize=1)
