@@ -27,6 +27,11 @@ class Framing:
     did_you_mean: str
     contact: str
     part: str
+    not_named: str
+    no_value: str
+    # what a value of each kind is called, in "no_value"
+    values: dict[str, str]
+    joiner: str
 
 
 FRAMINGS: dict[str, Framing] = {
@@ -42,6 +47,10 @@ FRAMINGS: dict[str, Framing] = {
         did_you_mean="您是不是想问：",
         contact="如需进一步帮助，可以转人工客服，我们会尽快为您处理。",
         part="问题{n}：{question}",
+        not_named="帮助文档中没有提到{names}。",
+        no_value="帮助文档中没有给出{what}。",
+        values={"duration": "所需时长", "fee": "费用方面的说明", "count": "数量或上限", "contact": "联系方式"},
+        joiner="、",
     ),
     "en": Framing(
         steps="Steps:",
@@ -55,6 +64,15 @@ FRAMINGS: dict[str, Framing] = {
         did_you_mean="Did you mean:",
         contact="A support agent can help you further: ask for a person and we will get back to you.",
         part="Question {n}: {question}",
+        not_named="The help documents do not mention {names}.",
+        no_value="The help documents do not give {what} for this.",
+        values={
+            "duration": "how long it takes",
+            "fee": "any fee",
+            "count": "a number or limit",
+            "contact": "contact details",
+        },
+        joiner=", ",
     ),
 }
 LABELS = ("处理步骤：", "Steps:")
@@ -153,12 +171,23 @@ def title_only_answer(topic: Entry, related: Sequence[Entry], fr: Framing) -> Re
     return Reply("\n".join(lines), None)
 
 
-def decline_answer(fr: Framing, suggestions: Sequence[str], unanswered: str | None = None) -> Reply:
-    """No entry answers: say so (naming the question when it is about filing but not in the documents), offer
-    the nearest topics, then a person."""
+def decline_answer(
+    fr: Framing,
+    suggestions: Sequence[str],
+    unanswered: str | None = None,
+    names: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+) -> Reply:
+    """No entry answers: say so (naming the question when it is about filing but not in the documents, and what
+    the documents lack: the ``names`` they never mention, the ``kinds`` of value they never give), offer the
+    nearest topics, then a person."""
     if unanswered and len(unanswered) > 60:
         unanswered = unanswered[:60] + ELLIPSIS
     lines = [fr.not_covered.format(question=unanswered) if unanswered else fr.decline]
+    if unanswered and names:
+        lines.append(fr.not_named.format(names=fr.joiner.join(f"“{n}”" for n in names)))
+    elif unanswered and kinds:
+        lines.append(fr.no_value.format(what=fr.values.get(kinds[0], kinds[0])))
     if suggestions:
         lines.append(fr.did_you_mean)
         lines.extend(f"· {title}" for title in suggestions)

@@ -199,9 +199,11 @@ NAMED, _NAMED_RE = _names()
 
 
 def unnamed(catalogue: Catalogue, text: str) -> list[str]:
-    """The platforms, providers and places a (folded) question names that no entry mentions in any spelling."""
-    said = {m.group() for m in _NAMED_RE.finditer(text)}
-    return [name[0] for name in NAMED if said.intersection(name) and not catalogue.mentions(name)]
+    """The platforms, providers and places a (folded) question names that no entry mentions in any spelling, as
+    the question spells them."""
+    said = list(dict.fromkeys(m.group() for m in _NAMED_RE.finditer(text)))
+    missing = {f for name in NAMED if not catalogue.mentions(name) for f in name}
+    return [form for form in said if form in missing]
 
 
 def _says(text: str, sound: str, term: Term) -> bool:
@@ -229,8 +231,13 @@ class Signals:
     dense_gap: float = 0.0
     lexical_gap: float = 0.0
     distinct: float = 0.0
-    # the question names a platform, provider or place that no entry mentions (支付宝, 新加坡)
-    name_missing: bool = False
+    # the platforms, providers or places the question names that no entry mentions (支付宝, 新加坡)
+    names_missing: tuple[str, ...] = ()
+
+    @property
+    def name_missing(self) -> bool:
+        """Whether the question names something no entry mentions."""
+        return bool(self.names_missing)
 
 
 def share(terms: Sequence[Term], found: Sequence[bool]) -> float:
@@ -254,10 +261,10 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
     best_missing = max((t.weight for t, b in zip(terms, in_best, strict=True) if not b), default=0.0)
     kinds = value_kinds(query.text)
     kind_missing = bool(kinds) and (hay is None or not hay.gives(kinds))
-    name_missing = bool(unnamed(catalogue, query.text))
+    names_missing = tuple(unnamed(catalogue, query.text))
     if best is not None and fold(query.text) in {fold(q) for q in best.questions}:
         # an agent attached this very question to the entry: it answers it
-        kind_missing = name_missing = False
+        kind_missing, names_missing = False, ()
     dense_gap = hits[0].dense - max((h.dense for h in hits[1:]), default=0.0) if hits else 0.0
     lex1 = hits[0].lexical if hits else 0.0
     lex2 = max((h.lexical for h in hits[1:]), default=0.0)
@@ -277,7 +284,7 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
         dense_gap,
         (lex1 - lex2) / lex1 if lex1 > 0 else 0.0,
         distinct,
-        name_missing,
+        names_missing,
     )
 
 

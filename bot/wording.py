@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -11,7 +12,7 @@ from bot.config import Settings
 from bot.contract import Coverage
 from bot.intents import IntentClassifier
 from bot.pipeline import Understood
-from bot.sentences import answer_type, language
+from bot.sentences import answer_type, language, value_kinds
 from corpus import Entry
 
 # A question whose intent probability reaches this needs that troubleshooting, whatever entry answers it.
@@ -50,7 +51,10 @@ def compose(
         coverage = understood.coverage
         # about filing, but not in the documents: say what was asked is not answered there
         unanswered = question if coverage == "not_covered" else None
-        reply = decline_answer(fr, [s.title for s in suggestions], unanswered)
+        found = understood.signals
+        names = [said_as(n, question) for n in found.names_missing] if found else []
+        kinds = [k for k, _ in value_kinds(understood.query.text)] if found and found.kind_missing else []
+        reply = decline_answer(fr, [s.title for s in suggestions], unanswered, names, kinds)
     links = troubleshooting_links(understood, troubleshooting_topics(understood, intents), question)
     return Answer(
         answer=reply.text,
@@ -64,6 +68,12 @@ def compose(
         coverage=coverage,
         direct=reply.direct,
     )
+
+
+def said_as(name: str, question: str) -> str:
+    """A name as the question spells it (its case: "Singapore" for the folded "singapore")."""
+    found = re.search(re.escape(name).replace(r"\ ", r"\s+"), question, re.IGNORECASE)
+    return found.group() if found else name
 
 
 def answer_text(entry: Entry) -> str:

@@ -55,7 +55,7 @@ def test_a_platform_or_place_no_entry_mentions_is_not_covered(bot: Bot) -> None:
 def test_names_count_in_any_spelling_the_documents_use(bot: Bot) -> None:
     catalogue = bot.live.snapshot.catalogue
     assert unnamed(catalogue, "服务器在新加坡能备案吗") == ["新加坡"]
-    assert unnamed(catalogue, "a company registered in hong kong") == ["香港"]
+    assert unnamed(catalogue, "a company registered in hong kong") == ["hong kong"]
     # the documents say 安卓 and iOS: an English spelling of a name they use is no new name
     assert unnamed(catalogue, "android公钥怎么获取") == []
     assert unnamed(catalogue, "苹果app的签名") == []

@@ -124,3 +124,21 @@ def test_a_message_about_filing_keeps_its_short_parts_about_filing(bot: Bot) -> 
     # a message with nothing about filing in it stays off-topic throughout
     far = bot.ask("明天会下雨吗？怎么做红烧肉")
     assert [p.coverage for p in far.parts] == ["off_topic", "off_topic"] and far.coverage == "off_topic"
+
+
+def test_a_decline_says_what_the_documents_lack(bot: Bot) -> None:
+    # a platform or place no entry mentions, as the question spells it
+    named = bot.ask("抖音小程序的备案在哪里提交")
+    assert named.coverage == "not_covered"
+    assert "帮助文档中没有提到“抖音”。" in named.answer.splitlines()
+    english = bot.ask("Can I file a website hosted in Singapore?")
+    assert english.coverage == "not_covered"
+    assert "The help documents do not mention “Singapore”." in english.answer.splitlines()
+    # a value no entry near the top gives
+    fee = bot.ask("备案一共要交多少钱")
+    assert fee.coverage == "not_covered"
+    assert "帮助文档中没有给出费用方面的说明。" in fee.answer.splitlines()
+    # an off-topic question is declined without a reason about filing
+    far = bot.ask("今天天气怎么样")
+    assert far.coverage == "off_topic"
+    assert not any(line.startswith("帮助文档中没有") for line in far.answer.splitlines())
