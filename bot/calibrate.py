@@ -26,6 +26,9 @@ CALIBRATION_VERSION = "3"
 FEATURES = ("spread", "margin", "lexical_gap", "distinct", "best_share")
 # A question below the off-topic margin is off-topic unless the best entry says at least this share of it.
 OFF_TOPIC_SHARE = 0.5
+# The margin of the typical everyday sentence (the background's median) on the rule's scale: a question below it
+# reads as everyday text.
+EVERYDAY = 0.0
 # A part of a message whose salient words the top entries hold at least this share of is answered.
 FULL_SHARE = 0.9
 # Halfway between the background (0) and the half titles (1): where an untrusted signal is put.
@@ -202,7 +205,8 @@ class Rule:
     def above_everyday(signals: Signals, calibration: Calibration) -> bool:
         """Whether a question reads nearer the documents than the typical everyday sentence (the background's
         median): in a conversation about filing such a turn is about filing, even where it is declined."""
-        return _scaled(signals.margin, calibration.margin_out, calibration.margin_in, calibration.margin_trust) >= 0
+        scaled = _scaled(signals.margin, calibration.margin_out, calibration.margin_in, calibration.margin_trust)
+        return scaled >= EVERYDAY
 
     def judge(
         self, signals: Signals, calibration: Calibration, entries: int, clause_shares: Sequence[float]
@@ -212,6 +216,10 @@ class Rule:
         if x[1] < self.off_topic_margin and signals.best_share < OFF_TOPIC_SHARE:
             # far from the documents by meaning and by words alike; an embedder that reads the words poorly
             # (an English model on Chinese) still sees the documents' words in it
+            return OFF_TOPIC
+        if x[1] < EVERYDAY:
+            # no nearer the documents than the typical everyday sentence, whatever words it shares with them
+            # ("给我推荐一款手机" shares 手机 with the SMS verification entry)
             return OFF_TOPIC
         if (signals.kind_missing or signals.name_missing) and not clause_shares:
             # "多久" / "多少钱" / "几个" that no entry near the top answers with a duration, a fee or a count, or a

@@ -68,7 +68,7 @@ def main() -> None:
         raise SystemExit("the rule is never fitted on the test split")
 
     from bot.assistant import Bot
-    from bot.calibrate import FEATURES, OFF_TOPIC_SHARE, features, rule_path
+    from bot.calibrate import EVERYDAY, FEATURES, OFF_TOPIC_SHARE, features, rule_path
     from bot.cli import _bot
     from bot.coverage import clause_shares
     from bot.evaluate import load_cases
@@ -88,10 +88,10 @@ def main() -> None:
         if case.coverage == "off_topic":
             continue
         catalogue = bot.live.snapshot.catalogue
-        decided = found.kind_missing or found.name_missing
+        decided = found.kind_missing or found.name_missing or x[1] < EVERYDAY
         if decided and not clause_shares(catalogue, understood.query, understood.retrieval):
-            # decided before any score: no entry near the top gives the kind of answer asked for, or the question
-            # names what no entry mentions
+            # decided before any score: no entry near the top gives the kind of answer asked for, the question
+            # names what no entry mentions, or it reads as everyday text
             continue
         rows.append(x)
         labels.append(1.0 if case.answerable else 0.0)
