@@ -36,6 +36,7 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"交到|交上去|递交|补交|交材料|交资料", "提交"),
     (r"资料", "材料"),
     (r"真伪|真假", "查询"),
+    (r"恢复|还原|复原|反悔", "不可逆"),
 )
 # A small bilingual glossary: English questions reach the Chinese documents through BM25 too.
 GLOSSARY: tuple[tuple[str, str], ...] = (

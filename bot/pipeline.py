@@ -22,7 +22,7 @@ from bot.calibrate import (
     sample_titles,
 )
 from bot.contract import Coverage
-from bot.coverage import ANSWERED, NOT_COVERED, OFF_TOPIC, Signals, by_kind, clause_shares, says_all, signals
+from bot.coverage import ANSWERED, ASKING, NOT_COVERED, OFF_TOPIC, Signals, by_kind, clause_shares, says_all, signals
 from bot.decide import Decider, asks_anything, load_offtopic
 from bot.live_index import Snapshot
 from bot.normalize import Query, normalize
@@ -37,9 +37,25 @@ from index import LoadedIndex
 LINK_DEPTH = 20
 # Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|它|上面|刚才|what about|and if")
-# Words that only point back at what was said.
+# Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
 _LEANING = frozenset(
     ["那", "那要", "这", "这要", "它", "上面", "刚才", "about", "and", "if", "then", "that", "this", "one"]
+    + [
+        "具体",
+        "步骤",
+        "详细",
+        "详情",
+        "细节",
+        "操作",
+        "流程",
+        "过程",
+        "方法",
+        "办法",
+        "说说",
+        "讲讲",
+        "details",
+        "steps",
+    ]
 )
 # Work per question is bounded whatever its length. The embedder's cost grows faster than the text (a 500-character
 # question cost ~65x a short one): only the first EMBED_MAX_CHARS of the normalised question are embedded; every
@@ -215,7 +231,7 @@ def new_terms(question: str, topic: str) -> set[str]:
     known = set(tokenize(topic))
     out = set()
     for term in tokenize(question):
-        if term in known or term in _LEANING or _FOLLOW_UP.search(term) or is_question_like(term):
+        if term in known or term in _LEANING or term in ASKING or _FOLLOW_UP.search(term) or is_question_like(term):
             continue
         if subjects(term):
             continue

@@ -30,6 +30,12 @@ def test_follow_ups_resolve_from_the_previous_turn(bot: Bot) -> None:
     ]
 
 
+def test_a_turn_asking_for_more_of_the_last_answer_stays_on_it(bot: Bot) -> None:
+    # "具体步骤" and "详细说说" ask for more of what was said, not about a topic of their own
+    assert converse(bot, "取消接入怎么操作", "具体步骤是什么") == ["选择取消接入原因", "选择取消接入原因"]
+    assert converse(bot, "短信核验验证码发给谁", "详细说说") == ["备案短信核验", "备案短信核验"]
+
+
 def test_off_topic_turn_after_a_topic_is_still_declined(bot: Bot) -> None:
     assert converse(bot, "管局审核多长时间", "明天会下雨吗") == ["管局审核需多久", "<declined>"]
 
