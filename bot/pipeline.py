@@ -38,10 +38,24 @@ LINK_DEPTH = 20
 # Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|它|上面|刚才|what about|and if")
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
-_LEANING = frozenset(
-    "那 那要 这 这要 它 上面 刚才 about and if then that this one "
-    "具体 步骤 详细 详情 细节 操作 流程 过程 方法 办法 说说 讲讲 details steps".split()
+_POINTING = ("那", "那要", "这", "这要", "它", "上面", "刚才", "about", "and", "if", "then", "that", "this", "one")
+_MORE = (
+    "具体",
+    "步骤",
+    "详细",
+    "详情",
+    "细节",
+    "操作",
+    "流程",
+    "过程",
+    "方法",
+    "办法",
+    "说说",
+    "讲讲",
+    "details",
+    "steps",
 )
+_LEANING = frozenset((*_POINTING, *_MORE))
 # Work per question is bounded whatever its length. The embedder's cost grows faster than the text (a 500-character
 # question cost ~65x a short one): only the first EMBED_MAX_CHARS of the normalised question are embedded; every
 # labelled question is shorter (the longest normalises to 65). BM25 reads the first LEXICAL_MAX_CHARS (see
