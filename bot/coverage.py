@@ -14,7 +14,7 @@ from bot.contract import Coverage
 from bot.lexicon import syllables
 from bot.normalize import EXPANSIONS_RE, GLOSSARY_RE, Query
 from bot.retrieve import Retrieval
-from bot.sentences import value_kinds
+from bot.sentences import DEFAULT_SUBJECT, entry_subjects, value_kinds
 from corpus import Entry
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize
 
@@ -144,6 +144,9 @@ class Haystack:
         # the words of a link the source lost ("查询入口"): the entry is about that, only the link is gone
         # and so does the section it is filed under ("备案审核驳回FAQ": the entry is about a rejection)
         lines = [entry.title, entry.category or "", entry.text, *entry.steps, *entry.questions, *entry.dead_links]
+        if not entry_subjects(entry):
+            # an entry about no kind of service in particular is about the website filing, the default one
+            lines.append(DEFAULT_SUBJECT)
         self.text = fold("\n".join(lines))
 
     @cached_property

@@ -27,7 +27,7 @@ from bot.decide import Decider, asks_anything, load_offtopic
 from bot.live_index import Snapshot
 from bot.normalize import Query, normalize
 from bot.retrieve import Mode, Retrieval
-from bot.sentences import is_question_like, subjects
+from bot.sentences import is_question_like, subjects, value_kinds, without_subjects
 from bot.sessions import Turn
 from bot.vectors import QuestionVectors, fixed_vectors
 from corpus.tokenize import fold, tokenize, topic_words
@@ -62,6 +62,8 @@ _LEANING = frozenset((*_POINTING, *_MORE))
 # bot/normalize.py). A follow-up borrows at most TOPIC_MAX_WORDS topic words, found in the first TOPIC_MAX_CHARS
 # of the previous question (part-of-speech tagging cost ~1.7 ms a character on unknown text).
 EMBED_MAX_CHARS = 80
+# How a follow-up that borrows the topic asks for the value the earlier question asked for.
+KIND_WORDS = {"duration": "多久", "fee": "多少钱", "count": "几个", "contact": "电话"}
 TOPIC_MAX_CHARS = 80
 TOPIC_MAX_WORDS = 8
 
@@ -176,6 +178,12 @@ class Pipeline:
         if fresh and not stays and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
             return alone
         topic = last_topic(previous.resolved)
+        if subjects(question) - subjects(topic):
+            # "网站呢？" after a question about APPs asks about websites instead
+            topic = without_subjects(topic)
+        if not value_kinds(question):
+            # "APP的呢？" / "And for apps?" after "how long" asks how long too: the topic keeps the kind asked
+            topic = " ".join([topic, *(KIND_WORDS[kind] for kind, _ in value_kinds(previous.resolved))])
         lead = previous.entry_id if stays else None
         with_topic = self.run(f"{topic} {question}", snapshot, depth, lead=lead)
         if not with_topic.confident or not with_topic.retrieval.hits:
@@ -229,7 +237,7 @@ def new_terms(question: str, topic: str) -> set[str]:
     what was said ("那", "这个", "what about"), not a kind of service."""
     known = set(tokenize(topic))
     out = set()
-    for term in tokenize(question):
+    for term in tokenize(without_subjects(question)):
         if term in known or term in _LEANING or term in ASKING or _FOLLOW_UP.search(term) or is_question_like(term):
             continue
         if subjects(term):

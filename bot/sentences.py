@@ -80,11 +80,15 @@ CUT_PENALTY = 0.5
 VALUE_KINDS = ("duration", "fee", "count", "contact")
 # Latin words are told apart by letters around them, not by \b: a Chinese character is a word character too.
 SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("APP", re.compile(r"(?<![a-z])app(?![a-z])|应用", re.IGNORECASE)),
-    ("小程序", re.compile(r"小程序|mini ?program", re.IGNORECASE)),
-    ("快应用", re.compile(r"快应用|quick ?app", re.IGNORECASE)),
-    ("网站", re.compile(r"网站|website|(?<![a-z])site(?![a-z])", re.IGNORECASE)),
+    ("APP", re.compile(r"(?<![a-z])apps?(?![a-z])|应用", re.IGNORECASE)),
+    ("小程序", re.compile(r"小程序|mini ?programs?", re.IGNORECASE)),
+    ("快应用", re.compile(r"快应用|quick ?apps?", re.IGNORECASE)),
+    ("网站", re.compile(r"网站|websites?|(?<![a-z])sites?(?![a-z])", re.IGNORECASE)),
 )
+
+
+# What an entry scoped to no kind of service is about: the website filing, the default one.
+DEFAULT_SUBJECT = "网站"
 
 
 def answer_type(question: str) -> str | None:
@@ -116,6 +120,13 @@ def language(question: str) -> str:
 def subjects(text: str) -> set[str]:
     """The kinds of service a text is about (网站, APP, 小程序, 快应用)."""
     return {name for name, pattern in SUBJECTS if pattern.search(text)}
+
+
+def without_subjects(text: str) -> str:
+    """The text with every kind of service it names taken out ("那APP的呢" -> "那 的呢")."""
+    for _, pattern in SUBJECTS:
+        text = pattern.sub(" ", text)
+    return text
 
 
 def entry_subjects(entry: Entry) -> set[str]:

@@ -36,6 +36,12 @@ def test_a_turn_asking_for_more_of_the_last_answer_stays_on_it(bot: Bot) -> None
     assert converse(bot, "短信核验验证码发给谁", "详细说说") == ["备案短信核验", "备案短信核验"]
 
 
+def test_a_follow_up_naming_another_service_asks_about_it_instead(bot: Bot) -> None:
+    # the last question's APP is dropped from the topic borrowed; the kind asked (how long) is kept
+    assert converse(bot, "APP备案审核要多久", "网站呢") == ["APP备案预计审核时间以及进度查询", "管局审核需多久"]
+    assert converse(bot, "网站备案审核几天", "那app的呢") == ["管局审核需多久", "APP备案预计审核时间以及进度查询"]
+
+
 def test_off_topic_turn_after_a_topic_is_still_declined(bot: Bot) -> None:
     assert converse(bot, "管局审核多长时间", "明天会下雨吗") == ["管局审核需多久", "<declined>"]
 

@@ -40,6 +40,11 @@ def test_normalize(question: str, text: str, lexical: str) -> None:
     assert normalize(question) == Query(original=question, text=text, lexical=lexical)
 
 
+def test_english_plurals_meet_the_glossary() -> None:
+    assert normalize("And for apps?").lexical.endswith(" app")
+    assert normalize("two websites on one domain").lexical.endswith(" 网站 域名")
+
+
 def test_a_question_of_filler_alone_is_kept() -> None:
     # stripping everything would leave nothing to search for
     assert normalize("你好").text == "你好"
