@@ -16,7 +16,10 @@ from corpus.tokenize import fold, general_idf, tokenize
 ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "duration",
-        re.compile(r"多久|多长时间|多少天|几天|几个工作日|要多长|how long|how many days|when will"),
+        re.compile(
+            r"多久|多长时间|多少天|几天|(几|多少)个?(工作日|小时|星期|礼拜|月)|几周|要多长|"
+            r"how long|how many (days|hours)|when will"
+        ),
         re.compile(r"\d+\s*([-~～至到]\s*\d+\s*)?个?(工作日|自然日|天|小时|分钟|个月|年)"),
     ),
     (
@@ -26,7 +29,9 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "count",
-        re.compile(r"(?<!好)几个|几次|多少个|多少次|最多|上限|\bhow many (?!days|working|hours)"),
+        re.compile(
+            r"((?<!好)几|多少)个(?!工作日|小时|星期|礼拜|月)|几次|多少次|最多|上限|\bhow many (?!days|working|hours)"
+        ),
         re.compile(r"\d+\s*[次个家](?!工作日|小时|月)|最多|上限|不限"),
     ),
     (

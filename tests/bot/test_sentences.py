@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.normalize import normalize
-from bot.sentences import answer_type, direct_sentences, gives, language, split_questions, subjects
+from bot.sentences import answer_type, direct_sentences, gives, language, split_questions, subjects, value_kinds
 from corpus import Entry
 
 
@@ -17,6 +17,7 @@ def titled(entries: list[Entry], title: str) -> Entry:
     ("question", "kind"),
     [
         ("管局审核要多久", "duration"),
+        ("提交到管局后要等多少个工作日", "duration"),
         ("备案要收费吗", "fee"),
         ("备案省市能修改吗", "yesno"),
         ("can I change the filing province?", "yesno"),
@@ -29,6 +30,13 @@ def titled(entries: list[Entry], title: str) -> Entry:
 )
 def test_answer_type(question: str, kind: str | None) -> None:
     assert answer_type(question) == kind
+
+
+def test_a_number_of_days_asks_for_a_duration_not_a_count() -> None:
+    assert [k for k, _ in value_kinds("提交到管局后要等多少个工作日")] == ["duration"]
+    assert [k for k, _ in value_kinds("审核要几个小时")] == ["duration"]
+    assert [k for k, _ in value_kinds("一个账号最多能提交几个备案")] == ["count"]
+    assert [k for k, _ in value_kinds("能填多少个域名")] == ["count"]
 
 
 def test_what_an_answer_of_a_kind_looks_like() -> None:
