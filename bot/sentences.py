@@ -18,7 +18,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         "duration",
         re.compile(
             r"多久|多长时间|多少天|几天|(几|多少)个?(工作日|小时|星期|礼拜|月)|几周|要多长|"
-            r"how long|how many (days|hours)|when will"
+            r"how long|how many (working |business )?(days|hours)|when will"
         ),
         re.compile(r"\d+\s*([-~～至到]\s*\d+\s*)?个?(工作日|自然日|天|小时|分钟|个月|年)"),
     ),

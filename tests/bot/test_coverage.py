@@ -24,6 +24,13 @@ from bot.retrieve import Hit, Retrieval
         ("一个账号最多能提交几个备案", "not_covered", None),
         # English reaches the documents through the filing glossary, and is declined like Chinese
         ("Is ICP filing free of charge?", "not_covered", None),
+        ("How many working days does the provincial bureau need?", "covered", "管局审核需多久"),
+        ("My ID already has an order in progress", "covered", "此证件存在进行中的订单"),
+        (
+            "How do I set up DNS after my filing is approved?",
+            "covered",
+            "为保证网站的正常访问,备案成功后,您还需要配置网站解析",
+        ),
         ("提交管局后几天能审完", "covered", "管局审核需多久"),
         # an entry scoped to no kind of service answers for websites, the default filing
         ("网站备案要多久", "covered", "管局审核需多久"),
