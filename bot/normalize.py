@@ -37,6 +37,11 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"资料", "材料"),
     (r"真伪|真假", "查询"),
     (r"恢复|还原|复原|反悔", "不可逆"),
+    (r"弹出来?|跳出来?|弹窗|报错", "提示"),
+    (r"搞定|弄好|备好|准备好", "准备"),
+    (r"公司", "企业 单位 主体"),
+    (r"到哪一步|哪一步了|到哪了|审到哪", "进度"),
+    (r"规定", "规则 要求"),
 )
 # A small bilingual glossary: English questions reach the Chinese documents through BM25 too.
 GLOSSARY: tuple[tuple[str, str], ...] = (

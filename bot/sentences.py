@@ -70,6 +70,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
 )
 _QUESTION_WORD = re.compile(
     r"多久|多长时间|几天|怎么|怎样|如何|吗|么|呢|哪|什么|能否|能不能|可不可以|可以|是否|为什么|为何|多少|咋|"
+    r"谁|行不行|是不是|会不会|要不要|用不用|有没有|需不需要|算不算|对不对|好不好|够不够|"
     r"[?？]|\b(how|what|when|where|why|which|can|could|do|does|is|are|should|will)\b",
     re.IGNORECASE,
 )

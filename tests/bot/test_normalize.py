@@ -26,6 +26,8 @@ from bot.normalize import Query, normalize
         ("备案刚批下来", "备案刚批下来", "备案刚批下来 审核通过 成功"),
         ("还没过审", "还没过审", "还没过审 驳回"),
         ("交到管局两周了没动静", "交到管局两周了没动静", "交到管局两周了没动静 进度 状态 提交"),
+        ("刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题 提示"),
+        ("想看看app备案审到哪一步了", "想看看app备案审到哪一步了", "想看看app备案审到哪一步了 进度"),
         # asking whether it can be restored is asking whether it is reversible
         ("注销后还能恢复吗", "注销后还能恢复吗", "注销后还能恢复吗 不可逆"),
         # English questions meet the Chinese documents through the glossary

@@ -103,6 +103,8 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
             ["How long is the review?", "Where do I look up my number?"],
         ),
         ("审核多久？怎么查？能改吗？要钱吗？", ["审核多久？", "怎么查？", "能改吗？"]),
+        # 谁 asks, and so do A-not-A phrases (行不行, 是不是)
+        ("核验短信是发给谁的，法人收不到行不行", ["核验短信是发给谁的", "法人收不到行不行"]),
     ],
 )
 def test_split_questions(message: str, parts: list[str]) -> None:
