@@ -243,6 +243,11 @@ class Signals:
         return bool(self.names_missing)
 
 
+def _gives(catalogue: Catalogue, entry_id: str, kinds: Sequence[tuple[str, re.Pattern[str]]]) -> bool:
+    hay = catalogue.hay.get(entry_id)
+    return hay is not None and hay.gives(kinds)
+
+
 def share(terms: Sequence[Term], found: Sequence[bool]) -> float:
     """The IDF-weighted share of terms found (1.0 for a question with no salient term). Terms that all weigh
     nothing (an English name alone: "ios的呢") count alike: an entry that says none of them does not cover them."""
@@ -270,7 +275,9 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
         kind_missing, names_missing = False, ()
     dense_gap = hits[0].dense - max((h.dense for h in hits[1:]), default=0.0) if hits else 0.0
     lex1 = hits[0].lexical if hits else 0.0
-    lex2 = max((h.lexical for h in hits[1:]), default=0.0)
+    # an entry that does not give the kind of value asked for (a duration, a fee) is no rival for the answer
+    rivals = [h for h in hits[1:] if not kinds or _gives(catalogue, h.entry.id, kinds)]
+    lex2 = max((h.lexical for h in rivals), default=0.0)
     n = len(catalogue.hay)
     distinct = max(
         (math.log(n / max(1, catalogue.df(t))) for t, b in zip(terms, in_best, strict=True) if b), default=0.0
@@ -340,11 +347,7 @@ def by_kind(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> Retriev
     reach = hits[0].score * KIND_REACH
     near = [h for h in hits if h.score >= reach]
 
-    def gives(entry_id: str) -> bool:
-        hay = catalogue.hay.get(entry_id)
-        return hay is not None and hay.gives(kinds)
-
-    ordered = sorted(near, key=lambda h: not gives(h.entry.id))
+    ordered = sorted(near, key=lambda h: not _gives(catalogue, h.entry.id, kinds))
     if ordered[0] is hits[0]:
         return retrieval
     return replace(retrieval, hits=[*ordered, *hits[len(near) :]])

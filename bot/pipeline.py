@@ -178,9 +178,9 @@ class Pipeline:
         if fresh and not stays and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
             return alone
         topic = last_topic(previous.resolved)
-        if subjects(question) - subjects(topic):
-            # "网站呢？" after a question about APPs asks about websites instead
-            topic = without_subjects(topic)
+        if subjects(question) - subjects(previous.resolved):
+            # "网站呢？" after "APP备案审核要多久" asks that question of websites instead
+            topic = without_subjects(previous.resolved)[:TOPIC_MAX_CHARS]
         if not value_kinds(question):
             # "APP的呢？" / "And for apps?" after "how long" asks how long too: the topic keeps the kind asked
             topic = " ".join([topic, *(KIND_WORDS[kind] for kind, _ in value_kinds(previous.resolved))])
