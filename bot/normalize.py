@@ -42,6 +42,7 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"公司", "企业 单位 主体"),
     (r"到哪一步|哪一步了|到哪了|审到哪", "进度"),
     (r"规定", "规则 要求"),
+    (r"我们省|本省|每个省|各个省|哪个省|所在省|省里|当地", "各省 省份 地区"),
 )
 # A small bilingual glossary: English questions reach the Chinese documents through BM25 too.
 GLOSSARY: tuple[tuple[str, str], ...] = (
