@@ -222,10 +222,7 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
     dense_gap = hits[0].dense - max((h.dense for h in hits[1:]), default=0.0) if hits else 0.0
     lex1 = hits[0].lexical if hits else 0.0
     lex2 = max((h.lexical for h in hits[1:]), default=0.0)
-    n = len(catalogue.hay)
-    distinct = max(
-        (math.log(n / max(1, catalogue.df(t))) for t, b in zip(terms, in_best, strict=True) if b), default=0.0
-    )
+    distinct = _distinct(catalogue, terms, in_best)
     return Signals(
         margin,
         share(terms, in_best),
@@ -239,6 +236,19 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
         (lex1 - lex2) / lex1 if lex1 > 0 else 0.0,
         distinct,
     )
+
+
+def _distinct(catalogue: Catalogue, terms: Sequence[Term], in_best: Sequence[bool]) -> float:
+    n = len(catalogue.hay)
+    return max((math.log(n / max(1, catalogue.df(t))) for t, b in zip(terms, in_best, strict=True) if b), default=0.0)
+
+
+def distinctness(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> float:
+    """How few entries say the rarest question word the best entry says: log(n / df) over log(n), 0 to 1."""
+    hay = catalogue.hay.get(retrieval.hits[0].entry.id) if retrieval.hits else None
+    terms = salient_terms(query)
+    found = _distinct(catalogue, terms, [bool(hay and hay.holds(t)) for t in terms])
+    return found / math.log(max(len(catalogue.hay), 2))
 
 
 _CLAUSE = re.compile(r"[？?；;。！!]|还有|另外|以及|顺便问")
