@@ -67,14 +67,14 @@ _MORE = (
     "steps",
 )
 _LEANING = frozenset((*_POINTING, *_MORE))
+# How a follow-up that borrows the topic asks for the value the earlier question asked for.
+KIND_WORDS = {"duration": "多久", "fee": "多少钱", "count": "几个", "contact": "电话"}
 # Work per question is bounded whatever its length. The embedder's cost grows faster than the text (a 500-character
 # question cost ~65x a short one): only the first EMBED_MAX_CHARS of the normalised question are embedded; every
 # labelled question is shorter (the longest normalises to 65). BM25 reads the first LEXICAL_MAX_CHARS (see
 # bot/normalize.py). A follow-up borrows at most TOPIC_MAX_WORDS topic words, found in the first TOPIC_MAX_CHARS
 # of the previous question (part-of-speech tagging cost ~1.7 ms a character on unknown text).
 EMBED_MAX_CHARS = 80
-# How a follow-up that borrows the topic asks for the value the earlier question asked for.
-KIND_WORDS = {"duration": "多久", "fee": "多少钱", "count": "几个", "contact": "电话"}
 TOPIC_MAX_CHARS = 80
 TOPIC_MAX_WORDS = 8
 
@@ -167,7 +167,9 @@ class Pipeline:
         "这个") or a kind of service ("APP的呢？", "那要多久？") is read with the topic. A turn with words of
         its own borrows the topic only when it leans on it, is answerable alone, and the entry found with
         the topic holds all of its own words ("那结果怎么通知我"); else it is read alone, so a question
-        with a topic of its own that is declined alone stays declined.
+        with a topic of its own that is declined alone stays declined. A turn naming another kind of service
+        asks the last question of it ("网站呢？" after "APP备案审核要多久"); one asking no value of its own asks
+        the value the last one asked ("And for apps?" after "how long").
         """
         alone = self.run(question, snapshot, depth)
         previous = next((t for t in reversed(history) if t.entry_id), None)
