@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
 from api.urls import help_url
@@ -23,6 +24,18 @@ from bot.contract import (
 from corpus import Entry
 from corpus.models import ENTRY_ID_MAX, ENTRY_ID_PATTERN
 from corpus.validate import is_web_url
+
+
+class ModelJSON(Response):
+    """A response model serialised by pydantic alone, for the hot path: FastAPI would validate the model it is
+    handed once more before encoding it (about 0.14 ms of a 3 KB answer, 15 times pydantic's own encoding)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        """The model as JSON."""
+        return bytes(content.model_dump_json(), "utf-8")
+
 
 EntryId = Annotated[str, Path(max_length=ENTRY_ID_MAX, pattern=ENTRY_ID_PATTERN)]
 SessionId = Annotated[StrictStr, Field(min_length=1, max_length=SESSION_ID_MAX, pattern=SESSION_ID_PATTERN)]
