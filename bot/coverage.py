@@ -170,7 +170,6 @@ class Catalogue:
         self.hay = {e.id: Haystack(e) for e in entries}
         self.all_text = "\n".join(h.text for h in self.hay.values())
         self._df: dict[str, int] = {}
-        self._named: dict[tuple[str, ...], bool] = {}
 
     def df(self, term: Term) -> int:
         """How many entries say the term, counted once per term and remembered (a corpus-wide scan)."""
@@ -180,11 +179,10 @@ class Catalogue:
             self._df[key] = sum(h.holds(term) for h in self.hay.values())
         return self._df[key]
 
-    def mentions(self, name: tuple[str, ...]) -> bool:
-        """Whether some entry spells a named thing in any of its spellings (remembered per name)."""
-        if name not in self._named:
-            self._named[name] = bool(_named_pattern(name).search(self.all_text))
-        return self._named[name]
+    @cached_property
+    def unmentioned(self) -> frozenset[str]:
+        """Every spelling of the named things (bot/data/names.txt) that no entry mentions in any spelling."""
+        return frozenset(f for name in NAMED if not _named_pattern(name).search(self.all_text) for f in name)
 
     def anywhere(self, term: Term) -> bool:
         """Whether some entry spells the term (the sound of the whole corpus is not kept)."""
@@ -204,9 +202,8 @@ NAMED, _NAMED_RE = _names()
 def unnamed(catalogue: Catalogue, text: str) -> list[str]:
     """The platforms, providers and places a (folded) question names that no entry mentions in any spelling, as
     the question spells them."""
-    said = list(dict.fromkeys(m.group() for m in _NAMED_RE.finditer(text)))
-    missing = {f for name in NAMED if not catalogue.mentions(name) for f in name}
-    return [form for form in said if form in missing]
+    said = dict.fromkeys(m.group() for m in _NAMED_RE.finditer(text))
+    return [form for form in said if form in catalogue.unmentioned]
 
 
 def _says(text: str, sound: str, term: Term) -> bool:
