@@ -11,10 +11,10 @@ from pathlib import Path
 from statistics import median
 
 from bot.contract import Coverage
-from bot.lexicon import syllables
+from bot.lexicon import is_pinyin, syllables
 from bot.normalize import EXPANSIONS_RE, GLOSSARY_RE, Query
 from bot.retrieve import Retrieval
-from bot.sentences import DEFAULT_SUBJECT, entry_subjects, value_kinds
+from bot.sentences import DEFAULT_SUBJECT, entry_subjects, subjects, value_kinds
 from corpus import Entry
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize
 
@@ -170,6 +170,7 @@ class Catalogue:
         self.hay = {e.id: Haystack(e) for e in entries}
         self.all_text = "\n".join(h.text for h in self.hay.values())
         self._df: dict[str, int] = {}
+        self._foreign: dict[str, bool] = {}
 
     def df(self, term: Term) -> int:
         """How many entries say the term, counted once per term and remembered (a corpus-wide scan)."""
@@ -183,6 +184,21 @@ class Catalogue:
     def unmentioned(self) -> frozenset[str]:
         """Every spelling of the named things (bot/data/names.txt) that no entry mentions in any spelling."""
         return frozenset(f for name in NAMED if not _named_pattern(name).search(self.all_text) for f in name)
+
+    def foreign(self, word: str) -> bool:
+        """Whether a Latin word of a Chinese question names something no entry mentions ("docker", "cdn"): not an
+        asking word, a kind of service or typed pinyin, and not spelt anywhere in the documents."""
+        if word not in self._foreign:
+            if len(self._foreign) >= FOREIGN_MEMO:
+                self._foreign.clear()  # users' words are unbounded; the memo is not
+            self._foreign[word] = (
+                len(word) >= FOREIGN_MIN_LETTERS
+                and word not in ASKING
+                and not subjects(word)
+                and not is_pinyin(word)
+                and not re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", self.all_text)
+            )
+        return self._foreign[word]
 
     def anywhere(self, term: Term) -> bool:
         """Whether some entry spells the term (the sound of the whole corpus is not kept)."""
@@ -199,11 +215,23 @@ def _named_pattern(name: tuple[str, ...]) -> re.Pattern[str]:
 NAMED, _NAMED_RE = _names()
 
 
+FOREIGN_MEMO = 4096
+# Shorter Latin runs are mostly abbreviations of words the documents spell out ("id", "ip").
+FOREIGN_MIN_LETTERS = 3
+
+
 def unnamed(catalogue: Catalogue, text: str) -> list[str]:
-    """The platforms, providers and places a (folded) question names that no entry mentions in any spelling, as
-    the question spells them."""
-    said = dict.fromkeys(m.group() for m in _NAMED_RE.finditer(text))
-    return [form for form in said if form in catalogue.unmentioned]
+    """The platforms, providers and places a (folded) question names that no entry mentions in any spelling, and
+    in a Chinese question the Latin words no entry spells ("CDN", "Docker"), as the question spells them."""
+    named = dict.fromkeys(m.group() for m in _NAMED_RE.finditer(text))
+    said = [form for form in named if form in catalogue.unmentioned]
+    if _HAN.search(text):
+        # an English question is phrased in words the documents never use; a Chinese one writes names in Latin
+        rest = _NAMED_RE.sub(" ", text)
+        for pattern, _ in (*EXPANSIONS_RE, *GLOSSARY_RE):
+            rest = pattern.sub(" ", rest)
+        said += [w for w in dict.fromkeys(_EN.findall(rest)) if catalogue.foreign(w)]
+    return said
 
 
 def _says(text: str, sound: str, term: Term) -> bool:
@@ -331,12 +359,14 @@ def clause_shares(catalogue: Catalogue, query: Query, retrieval: Retrieval, dept
 
 
 def says_all(catalogue: Catalogue, query: Query, entry_id: str) -> bool:
-    """Whether an entry says every salient word of a question and gives each kind of answer it asks for."""
+    """Whether an entry says every salient word of a question and gives each kind of answer it asks for (a
+    question of asking words alone, "需要多久", needs a kind of answer to ask for)."""
     hay = catalogue.hay.get(entry_id)
     terms = salient_terms(query)
-    if hay is None or not terms:
+    kinds = value_kinds(query.text)
+    if hay is None or not (terms or kinds):
         return False
-    return hay.gives(value_kinds(query.text)) and all(hay.holds(t) for t in terms)
+    return hay.gives(kinds) and all(hay.holds(t) for t in terms)
 
 
 # Entries near the best one that an entry giving the kind of answer asked for may overtake (a share of the best

@@ -26,6 +26,23 @@ def syllables(text: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin("".join(_HAN.findall(text))))
 
 
+@lru_cache(maxsize=1)
+def _pinyin_syllables() -> frozenset[str]:
+    # every toneless syllable of the common CJK block; the lone consonants (嗯 "n", 呣 "m") would let most
+    # abbreviations pass for pinyin
+    found = lazy_pinyin("".join(map(chr, range(0x4E00, 0x9FA6))))
+    return frozenset(s for s in found if s.isascii() and s.isalpha() and s not in {"n", "m", "ng", "hm", "hng"})
+
+
+def is_pinyin(word: str) -> bool:
+    """Whether a Latin word reads as toneless pinyin syllables ("shenhe", "tian"), not a name ("docker")."""
+    known = _pinyin_syllables()
+    ends = [True] + [False] * len(word)
+    for i in range(1, len(word) + 1):
+        ends[i] = any(ends[j] and word[j:i] in known for j in range(max(0, i - 6), i))
+    return ends[-1]
+
+
 class Lexicon:
     """Words of the help entries keyed by their toneless pinyin, joined ("guanju" -> 管局)."""
 

@@ -16,7 +16,8 @@ _FILLER = re.compile(
 # Domain synonyms: the left side is rewritten to the wording the help documents use.
 SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"icp号|icp编号|备案编号|icp证号", "备案号"),
-    (r"通信管理局|通管局|省管局", "管局"),
+    (r"通信管理局|通管局", "管局"),
+    (r"省管局", "省 管局"),
     (r"子账号|子帐号|子账户", "子用户"),
     (r"实名制", "实名认证"),
     (r"帐号", "账号"),
@@ -36,7 +37,7 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"交到|交上去|递交|补交|交材料|交资料", "提交"),
     (r"资料", "材料"),
     (r"真伪|真假", "查询"),
-    (r"恢复|还原|复原|反悔", "不可逆"),
+    (r"恢复|还原|复原|反悔|撤回|撤销", "不可逆"),
     (r"弹出来?|跳出来?|弹窗|报错", "提示"),
     (r"搞定|弄好|备好|准备好", "准备"),
     (r"公司", "企业 单位 主体"),
@@ -121,7 +122,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bsucce(ed|eds|ss|ssful)\b", "成功"),
     (r"\bnotif(y|ied|ication)\b", "通知"),
     (r"\bresults?\b", "结果"),
-    (r"\birreversible\b|\bundo(ne)?\b|\brevok(e|ed)\b|\brestor(e|ed)\b", "不可逆 恢复 撤销"),
+    (r"\b(ir)?revers(ible|e|ed)\b|\bundo(ne)?\b|\brevok(e|ed)\b|\brestor(e|ed)\b", "不可逆 恢复 撤销"),
     (r"\bfees?\b|\bcosts?\b|\bprices?\b|\bcharges?\b|\bfree\b|\bpay\b", "费用 收费"),
     (r"\bexpedit(e|ed)\b|\bspeed up\b|\burgent\b|\bfaster\b", "加急"),
     (r"\bannual\b|\bevery year\b|\byearly\b", "每年 年审"),

@@ -41,7 +41,7 @@ from bot.retrieve import Mode, Retrieval
 from bot.sentences import is_question_like, subjects, value_kinds, without_subjects
 from bot.sessions import Turn
 from bot.vectors import QuestionVectors, fixed_vectors
-from corpus.tokenize import fold, tokenize, topic_words
+from corpus.tokenize import STOPWORDS, fold, tagged, tokenize, topic_words
 from index import LoadedIndex
 
 # Entries ranked per question: enough for the sources shown and the troubleshooting links drawn from them.
@@ -63,6 +63,10 @@ _MORE = (
     "办法",
     "说说",
     "讲讲",
+    "处理",
+    "解决",
+    "办",
+    "弄",
     "details",
     "steps",
 )
@@ -188,7 +192,9 @@ class Pipeline:
         stays = previous.entry_id is not None and says_all(snapshot.catalogue, alone.query, previous.entry_id)
         if alone.retrieval.hits and stays and alone.retrieval.hits[0].entry.id == previous.entry_id:
             return alone
-        if fresh and not stays and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
+        # "以哪个为准" after "怎么查ICP备案号" finds that answer's entry first on its own: it asks of that topic
+        same = bool(alone.retrieval.hits) and alone.retrieval.hits[0].entry.id == previous.entry_id
+        if fresh and not stays and not same and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
             return alone
         topic = last_topic(previous.resolved)
         if subjects(question) - subjects(previous.resolved):
@@ -256,13 +262,18 @@ def new_terms(question: str, topic: str) -> set[str]:
     for term in tokenize(without_subjects(question)):
         if term in known or term in _LEANING or term in ASKING or _FOLLOW_UP.search(term) or is_question_like(term):
             continue
-        if subjects(term):
-            continue
         out.add(term)
     return out
 
 
 def last_topic(resolved: str) -> str:
-    """The topic a follow-up borrows from the previous question: its first nouns, bounded in length."""
+    """The topic a follow-up borrows from the previous question: its first nouns and the verbs that name the
+    matter rather than ask about it ("认领备案怎么操作" -> 认领 备案), bounded in length."""
     head = resolved[:TOPIC_MAX_CHARS]
-    return " ".join(topic_words(head)[:TOPIC_MAX_WORDS]) or head
+    nouns = set(topic_words(head))
+    words = [
+        w
+        for w, flag in tagged(head)
+        if w in nouns or (flag == "v" and len(w) > 1 and w not in ASKING and w not in _LEANING and w not in STOPWORDS)
+    ]
+    return " ".join(list(dict.fromkeys(words))[:TOPIC_MAX_WORDS]) or head

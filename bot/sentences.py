@@ -123,19 +123,22 @@ def language(question: str) -> str:
     return "en" if len(_LATIN_WORD.findall(question)) >= 2 and len(_CJK.findall(question)) <= 2 else "zh"
 
 
-def subjects(text: str) -> set[str]:
-    """The kinds of service a text is about (网站, APP, 小程序, 快应用)."""
-    return {name for name, pattern in SUBJECTS if pattern.search(text)}
+@lru_cache(maxsize=4096)
+def subjects(text: str) -> frozenset[str]:
+    """The kinds of service a text is about (网站, APP, 小程序, 快应用), however it is spelled ("ＡＰＰ", "網站")."""
+    text = fold(text)
+    return frozenset(name for name, pattern in SUBJECTS if pattern.search(text))
 
 
 def without_subjects(text: str) -> str:
-    """The text with every kind of service it names taken out ("那APP的呢" -> "那 的呢")."""
+    """The text, folded, with every kind of service it names taken out ("那APP的呢" -> "那 的呢")."""
+    text = fold(text)
     for _, pattern in SUBJECTS:
         text = pattern.sub(" ", text)
     return text
 
 
-def entry_subjects(entry: Entry) -> set[str]:
+def entry_subjects(entry: Entry) -> frozenset[str]:
     """What an entry is about, from its title and category (its text mentions others in passing)."""
     return subjects(f"{entry.title} {entry.category or ''}")
 

@@ -36,6 +36,22 @@ def test_a_turn_asking_for_more_of_the_last_answer_stays_on_it(bot: Bot) -> None
     assert converse(bot, "短信核验验证码发给谁", "详细说说") == ["备案短信核验", "备案短信核验"]
 
 
+def test_a_turn_asking_how_to_deal_with_it_stays_on_the_last_answer(bot: Bot) -> None:
+    assert converse(bot, "提示此证件存在进行中的订单", "怎么处理") == ["此证件存在进行中的订单"] * 2
+    assert converse(bot, "华为云APP备案页面白屏", "怎么解决") == ["打开华为云APP网站备案,界面白屏"] * 2
+
+
+def test_a_value_asked_alone_is_asked_of_the_last_answer_that_gives_it(bot: Bot) -> None:
+    # the claim entry gives its own review time (1~2 working days): "需要多久" asks that, not the bureau's
+    claim = "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
+    assert converse(bot, "认领备案怎么操作", "需要多久") == [claim, claim]
+
+
+def test_a_turn_that_finds_the_last_answer_alone_is_read_with_it(bot: Bot) -> None:
+    # declined alone, but its best entry is the one just answered from: it asks about that answer
+    assert converse(bot, "怎么查ICP备案号", "以哪个为准") == ["如何查询ICP备案号"] * 2
+
+
 def test_a_follow_up_naming_another_service_asks_about_it_instead(bot: Bot) -> None:
     # the last question's APP is dropped from the topic borrowed; the kind asked (how long) is kept
     assert converse(bot, "APP备案审核要多久", "网站呢") == ["APP备案预计审核时间以及进度查询", "管局审核需多久"]

@@ -74,8 +74,23 @@ def test_names_count_in_any_spelling_the_documents_use(bot: Bot) -> None:
     # the documents say 安卓 and iOS: an English spelling of a name they use is no new name
     assert unnamed(catalogue, "android公钥怎么获取") == []
     assert unnamed(catalogue, "苹果app的签名") == []
-    # a name is a whole word in latin script
-    assert unnamed(catalogue, "bios设置") == []
+    # a name is a whole word in latin script: "bios" is not "ios" (but is itself a word no entry spells)
+    assert unnamed(catalogue, "bios设置") == ["bios"]
+
+
+def test_latin_words_no_entry_spells_are_named_in_a_chinese_question(bot: Bot) -> None:
+    catalogue = bot.live.snapshot.catalogue
+    assert unnamed(catalogue, "用了cdn还需要备案吗") == ["cdn"]
+    assert unnamed(catalogue, "如何在linux上安装docker") == ["linux", "docker"]
+    # words the documents spell, typed pinyin and short abbreviations name nothing new
+    assert unnamed(catalogue, "ipv6地址能填吗") == []
+    assert unnamed(catalogue, "备案时ip都要tian吗") == []
+    assert unnamed(catalogue, "身份证id号") == []
+    # an English question is worded in words the documents never use
+    assert unnamed(catalogue, "is a cdn required") == []
+    answer = bot.ask("用了CDN还需要备案吗")
+    assert (answer.coverage, answer.confident) == ("not_covered", False)
+    assert "CDN" in answer.answer
 
 
 def test_salient_terms_drop_asking_words_and_weigh_nouns_above_verbs() -> None:

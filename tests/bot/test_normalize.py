@@ -14,6 +14,8 @@ from bot.normalize import Query, normalize
         ("您好，请问ＩＣＰ備案號怎麼查？谢谢", "icp备案号怎么查?", "icp备案号怎么查?"),
         # the help documents' own words: 管局 for 通管局 (typos are the lexicon's: tests/bot/test_lexicon.py)
         ("通管局审核要多久", "管局审核要多久", "管局审核要多久"),
+        # a province's bureau is still a province's: 各省管局 keeps 各省
+        ("各省管局的要求", "各省 管局的要求", "各省 管局的要求"),
         # correct text is never rewritten by a typo table: 初审和管局终审 stays as it is
         ("初审和管局终审", "初审和管局终审", "初审和管局终审"),
         # 法人 means the legal representative, unless it already says 法人代表; spaces collapse
@@ -30,6 +32,7 @@ from bot.normalize import Query, normalize
         ("想看看app备案审到哪一步了", "想看看app备案审到哪一步了", "想看看app备案审到哪一步了 进度"),
         # asking whether it can be restored is asking whether it is reversible
         ("注销后还能恢复吗", "注销后还能恢复吗", "注销后还能恢复吗 不可逆"),
+        ("注销了还能撤回不", "注销了还能撤回不", "注销了还能撤回不 不可逆"),
         # English questions meet the Chinese documents through the glossary
         (
             "How long does the MIIT review take?",

@@ -73,6 +73,11 @@ def test_review_times_follow_the_subject_asked(bot: Bot) -> None:
     app = bot.ask("APP备案审核要多久")
     assert app.sources[0].title == "APP备案预计审核时间以及进度查询"
     assert "不同条目的说法不同" not in app.answer
+    # typed full-width or in traditional characters, it still asks about apps
+    for spelled in ("ＡＰＰ备案审核要多久？", "APP備案審核要多久"):
+        again = bot.ask(spelled)
+        assert again.sources[0].title == "APP备案预计审核时间以及进度查询"
+        assert "不同条目的说法不同" not in again.answer
     site = bot.ask("网站备案管局审核要多久")
     assert site.sources[0].title != "APP备案预计审核时间以及进度查询"
     assert "3-20个工作日" in (site.direct or "")

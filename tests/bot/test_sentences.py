@@ -119,3 +119,4 @@ def test_language_and_subjects() -> None:
     assert subjects("那app的呢？") == {"APP"} and subjects("happy") == set()
     assert subjects("网站备案和小程序备案") == {"网站", "小程序"}
     assert subjects("管局审核要多久") == set()
+    assert subjects("ＡＰＰ备案") == {"APP"} and subjects("網站備案") == {"网站"}
