@@ -225,7 +225,7 @@ def unnamed(catalogue: Catalogue, text: str) -> list[str]:
     in a Chinese question the Latin words no entry spells ("CDN", "Docker"), as the question spells them."""
     named = dict.fromkeys(m.group() for m in _NAMED_RE.finditer(text))
     said = [form for form in named if form in catalogue.unmentioned]
-    if _HAN.search(text):
+    if _HAN.search(text) and _EN.search(text):
         # an English question is phrased in words the documents never use; a Chinese one writes names in Latin
         rest = _NAMED_RE.sub(" ", text)
         for pattern, _ in (*EXPANSIONS_RE, *GLOSSARY_RE):

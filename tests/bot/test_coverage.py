@@ -38,6 +38,11 @@ from bot.retrieve import Hit, Retrieval
         ("提交管局后几天能审完", "covered", "管局审核需多久"),
         # an entry scoped to no kind of service answers for websites, the default filing
         ("网站备案要多久", "covered", "管局审核需多久"),
+        # asking for the procedure names no topic of its own
+        ("取消接入的流程", "covered", "选择取消接入原因"),
+        # full-width letters ask about the same service as half-width ones
+        ("ＡＰＰ备案审核要多久？", "covered", "APP备案预计审核时间以及进度查询"),
+        ("Is deregistration reversible?", "covered", "注销一旦成功则不可逆,请慎重选择"),
         ("今天适合去爬山吗", "off_topic", None),
         # no nearer the documents than an everyday sentence, though 手机 is a word of the SMS verification entry
         ("给我推荐一款手机", "off_topic", None),
