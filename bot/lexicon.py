@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
@@ -71,7 +71,8 @@ class Lexicon:
         A span is a run of characters and typed pinyin whose sound is a corpus word's and whose spelling is
         not. It may not cut a word of the text in two ("初审和管局" keeps 审和 apart), and a single whole word
         is replaced only when the dictionary does not know it (or hardly): a real word that merely sounds
-        like a corpus word is what the user meant.
+        like a corpus word is what the user meant. Where spans overlap, those mending more of what the
+        dictionary does not know win: "网站被注消了" is 被 注销, not 备注 消, in a corpus that says 备注 too.
         """
         units = _units(text)
         if not units:
@@ -79,16 +80,17 @@ class Lexicon:
         # cuts inside a word the dictionary knows well are not allowed; jieba's guesses at unknown runs are
         inside: set[int] = set()
         known: set[tuple[int, int]] = set()
+        familiar: set[int] = set()  # where a word the dictionary knows well starts or runs, single ones too
         pos = 0
         for piece in words(text):
-            if len(piece) >= 2 and _HAN.search(piece) and word_frequency(piece) >= RARE:
-                inside.update(range(pos + 1, pos + len(piece)))
-                known.add((pos, pos + len(piece)))
+            if _HAN.search(piece) and word_frequency(piece) >= RARE:
+                familiar.update(range(pos, pos + len(piece)))
+                if len(piece) >= 2:
+                    inside.update(range(pos + 1, pos + len(piece)))
+                    known.add((pos, pos + len(piece)))
             pos += len(piece)
-        replaced: list[tuple[int, int, str]] = []
-        i = 0
-        while i < len(units):
-            found = None
+        candidates: list[list[tuple[int, int, str, int]]] = [[] for _ in units]
+        for i in range(len(units)):
             # one character alone is never a typo of a word; one run of typed pinyin may be a whole word
             shortest = i + 1 if not _HAN.match(units[i][2]) else i + 2
             for j in range(min(len(units), i + MAX_SYLLABLES), shortest - 1, -1):
@@ -98,14 +100,9 @@ class Lexicon:
                     continue
                 word = self.by_sound.get("".join(u[2] for u in units[i:j]))
                 if word and word != span and word not in span:
-                    found = (j, start, end, word)
-                    break
-            if found:
-                j, start, end, word = found
-                replaced.append((start, end, word))
-                i = j
-            else:
-                i += 1
+                    unfamiliar = sum(1 for u in units[i:j] if u[0] not in familiar)
+                    candidates[i].append((j, end, word, (j - i) + 2 * unfamiliar))
+        replaced = _best_spans(units, candidates)
         if not replaced:
             return text, []
         out: list[str] = []
@@ -115,6 +112,24 @@ class Lexicon:
             last = end
         out.append(text[last:])
         return "".join(out), [w for _, _, w in replaced]
+
+
+def _best_spans(
+    units: Sequence[tuple[int, int, str]], candidates: Sequence[Sequence[tuple[int, int, str, int]]]
+) -> list[tuple[int, int, str]]:
+    """The non-overlapping replacements of greatest total gain (each candidate: its end unit, end offset,
+    word and gain), in order; ties go to the longer span starting first, as a left-to-right reading would."""
+    n = len(units)
+    best: list[tuple[int, list[tuple[int, int, str]]]] = [(0, [])] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        choice: tuple[int, list[tuple[int, int, str]]] | None = None
+        for j, end, word, gain in candidates[i]:
+            total = gain + best[j][0]
+            if choice is None or total > choice[0]:
+                choice = (total, [(units[i][0], end, word), *best[j][1]])
+        skip = best[i + 1]
+        best[i] = choice if choice is not None and choice[0] >= skip[0] else skip
+    return best[0][1]
 
 
 def _units(text: str) -> list[tuple[int, int, str]]:

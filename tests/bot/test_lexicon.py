@@ -49,3 +49,9 @@ def test_normalize_uses_the_lexicon_for_both_sides(lexicon: Lexicon) -> None:
     assert normalize("初审和管局终审", lexicon).text == "初审和管局终审"
     # without a lexicon nothing is guessed
     assert normalize("备按号怎么查").text == "备按号怎么查"
+
+
+def test_overlapping_spans_mend_the_word_the_dictionary_does_not_know() -> None:
+    # a corpus saying both 备注 and 注销: "被注" sounds like 备注, but 被 is a word and 注消 is the typo
+    lexicon = Lexicon(["备注", "备注", "备注", "注销"])
+    assert lexicon.correct("网站被注消了怎么办") == ("网站被注销了怎么办", ["注销"])
