@@ -93,6 +93,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bmacau\b|\bmacao\b", "澳门"),
     (r"\btaiwan\b", "台湾"),
     (r"\bprovinces?\b", "省份 省"),
+    (r"\bprovincial\b|\bregional\b|\blocal\b", "各省 省份 地区"),
+    (r"\brules?\b|\bregulations?\b|\brequirements?\b", "规则 要求"),
     (r"\baddress(es)?\b", "地址"),
     (r"\bproof\b", "证明"),
     (r"\bmaterials?\b|\bdocuments?\b|\bpaperwork\b", "材料"),

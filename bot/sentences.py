@@ -239,12 +239,12 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
     pending = ""
     for piece in pieces:
         clauses = [c.strip() for c in _SPLIT_CLAUSE.split(piece) if c.strip()]
-        if len(clauses) > 1 and all(is_question_like(c) and _substantial(c) for c in clauses):
+        if len(clauses) > 1 and all(_asks(c) and _substantial(c) for c in clauses):
             subs = clauses
         else:
             subs = [piece]
         for sub in subs:
-            if not is_question_like(sub):
+            if not _asks(sub):
                 pending = f"{pending}{sub}"
                 continue
             parts.append(f"{pending}{sub}".strip(" ,，"))
@@ -258,6 +258,14 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
     if len(parts) < 2:
         return [message.strip()]
     return parts[:limit]
+
+
+# A clause opening with one of these brings up another matter ("白屏了怎么办，还有小程序提示未安装").
+_ANOTHER = re.compile(r"^(还有|另外|此外|以及|顺便问?一?下|再问一?下|also\b)", re.IGNORECASE)
+
+
+def _asks(clause: str) -> bool:
+    return is_question_like(clause) or bool(_ANOTHER.match(clause))
 
 
 def _substantial(text: str) -> bool:

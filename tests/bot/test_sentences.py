@@ -105,6 +105,10 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
         ("审核多久？怎么查？能改吗？要钱吗？", ["审核多久？", "怎么查？", "能改吗？"]),
         # 谁 asks, and so do A-not-A phrases (行不行, 是不是)
         ("核验短信是发给谁的，法人收不到行不行", ["核验短信是发给谁的", "法人收不到行不行"]),
+        # a clause opening with 还有 / 另外 brings up another matter, even worded as a statement
+        ("白屏了怎么办，还有小程序提示未安装", ["白屏了怎么办", "还有小程序提示未安装"]),
+        # a statement before a question is still its context
+        ("我的网站被驳回了，另外想问下备案号怎么查", ["我的网站被驳回了，另外想问下备案号怎么查"]),
     ],
 )
 def test_split_questions(message: str, parts: list[str]) -> None:
