@@ -239,10 +239,8 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
     pending = ""
     for piece in pieces:
         clauses = [c.strip() for c in _SPLIT_CLAUSE.split(piece) if c.strip()]
-        if len(clauses) > 1 and all(_asks(c) and _substantial(c) for c in clauses):
-            subs = clauses
-        else:
-            subs = [piece]
+        several = len(clauses) > 1 and all(_asks(c) and _substantial(c) for c in clauses)
+        subs = clauses if several else [piece]
         for sub in subs:
             if not _asks(sub):
                 pending = f"{pending}{sub}"

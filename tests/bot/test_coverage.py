@@ -43,7 +43,11 @@ from bot.retrieve import Hit, Retrieval
         # full-width letters ask about the same service as half-width ones
         ("ＡＰＰ备案审核要多久？", "covered", "APP备案预计审核时间以及进度查询"),
         ("Is deregistration reversible?", "covered", "注销一旦成功则不可逆,请慎重选择"),
-        ("Where are the provincial rules?", "covered", "各省市区管局规则,可在各地区管局ICP备案规则中单击对应省份链接查看"),
+        (
+            "Where are the provincial rules?",
+            "covered",
+            "各省市区管局规则,可在各地区管局ICP备案规则中单击对应省份链接查看",
+        ),
         ("今天适合去爬山吗", "off_topic", None),
         # no nearer the documents than an everyday sentence, though 手机 is a word of the SMS verification entry
         ("给我推荐一款手机", "off_topic", None),
