@@ -7,7 +7,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -189,6 +189,34 @@ class Rule:
     threshold: float
     off_topic_margin: float
     partial_share: float
+    # the embedder the rule was fitted with, and where that embedder put the fitting corpus' half titles and the
+    # background (see on_own_scale)
+    embedder: str | None = None
+    fitted_scale: Calibration | None = None
+
+    def on_own_scale(self, measured: Calibration, embedder: str) -> Calibration:
+        """The reference points to read features with: for the embedder the rule was fitted with, the dense lead
+        and the margin stay on the scale it was fitted on, and distinctness is read on the corpus' own scale.
+
+        A question's cosines to its entry and to the background are the embedder's, not the corpus' (on the
+        synthetic 10k corpus the tuning split's answerable questions keep their dense lead and margin); the half
+        titles of another corpus need not be like this one's (the 10k corpus' template titles find their own
+        entries twice as surely), and measured on them the rule would answer another share of questions. How
+        many entries share a word does depend on the corpus. Another embedder is put on the fitted scale by its
+        measured reference points.
+        """
+        if self.fitted_scale is None or embedder != self.embedder:
+            return measured
+        own = self.fitted_scale
+        return replace(
+            measured,
+            spread_in=own.spread_in,
+            spread_out=own.spread_out,
+            margin_in=own.margin_in,
+            margin_out=own.margin_out,
+            spread_trust=own.spread_trust,
+            margin_trust=own.margin_trust,
+        )
 
     @classmethod
     def for_embedder(cls, embedder: str) -> Rule:
@@ -209,6 +237,8 @@ class Rule:
             float(data["threshold"]),
             float(data["off_topic_margin"]),
             float(data["partial_share"]),
+            data.get("embedder"),
+            Calibration.from_dict(data["calibration"]) if "calibration" in data else None,
         )
 
     def score(self, x: np.ndarray) -> float:

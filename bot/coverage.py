@@ -13,7 +13,7 @@ from statistics import median
 from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
 from bot.normalize import EXPANSIONS_RE, GLOSSARY_RE, Query
-from bot.retrieve import Retrieval
+from bot.retrieve import Hit, Retrieval
 from bot.sentences import DEFAULT_SUBJECT, entry_subjects, subjects, value_kinds
 from corpus import Entry
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize
@@ -26,6 +26,7 @@ OUTCOMES = (COVERED, PARTIAL, NOT_COVERED, OFF_TOPIC)
 ANSWERED = (COVERED, PARTIAL)
 ASKING_WORDS = Path(__file__).parent / "data" / "asking.txt"
 NAMES = Path(__file__).parent / "data" / "names.txt"
+PROVINCES = Path(__file__).parent / "data" / "provinces.txt"
 
 
 def _asking() -> frozenset[str]:
@@ -46,6 +47,20 @@ def _names() -> tuple[tuple[tuple[str, ...], ...], re.Pattern[str]]:
     )
     forms = sorted({f for name in names for f in name}, key=len, reverse=True)
     return names, _named_pattern(tuple(forms))
+
+
+def _provinces() -> re.Pattern[str]:
+    lines = PROVINCES.read_text(encoding="utf-8").splitlines()
+    names = [n.strip() for line in lines if line.strip() and not line.startswith("#") for n in line.split(",")]
+    return re.compile("|".join(rf"(?<![a-z]){re.escape(n)}(?![a-z])" if n.isascii() else re.escape(n) for n in names))
+
+
+_PROVINCES_RE = _provinces()
+
+
+def provinces(text: str) -> frozenset[str]:
+    """The provinces of the mainland a text names, as it spells them (folded first)."""
+    return frozenset(m.group() for m in _PROVINCES_RE.finditer(fold(text)))
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -167,7 +182,10 @@ class Catalogue:
     """Every entry's haystack, and which question words the documents use anywhere."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
+        entries = list(entries)
         self.hay = {e.id: Haystack(e) for e in entries}
+        # the provinces an entry is scoped to, by its title and section ("山东地区新增接入有什么特殊要求")
+        self.scope = {e.id: provinces(f"{e.title} {e.category or ''}") for e in entries}
         self.all_text = "\n".join(h.text for h in self.hay.values())
         self._df: dict[str, int] = {}
         self._foreign: dict[str, bool] = {}
@@ -385,6 +403,32 @@ def by_kind(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> Retriev
     near = [h for h in hits if h.score >= reach]
 
     ordered = sorted(near, key=lambda h: not _gives(catalogue, h.entry.id, kinds))
+    if ordered[0] is hits[0]:
+        return retrieval
+    return replace(retrieval, hits=[*ordered, *hits[len(near) :]])
+
+
+# Entries near the best one among which an entry about no province goes ahead of one scoped to a province the
+# question does not name (a share of the best fused score).
+SCOPE_REACH = 0.7
+
+
+def by_scope(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> Retrieval:
+    """The ranking with entries scoped to a province the question does not name moved behind near entries
+    that are not: "负责人需要本人到场吗" asks of the general rule, not of one province's."""
+    hits = retrieval.hits
+    if len(hits) < 2:
+        return retrieval
+    asked = provinces(query.text)
+
+    def narrower(hit: Hit) -> bool:
+        return bool(catalogue.scope.get(hit.entry.id, frozenset()) - asked)
+
+    if not narrower(hits[0]):
+        return retrieval
+    reach = hits[0].score * SCOPE_REACH
+    near = [h for h in hits if h.score >= reach]
+    ordered = sorted(near, key=narrower)
     if ordered[0] is hits[0]:
         return retrieval
     return replace(retrieval, hits=[*ordered, *hits[len(near) :]])

@@ -29,6 +29,7 @@ from bot.coverage import (
     OFF_TOPIC,
     Signals,
     by_kind,
+    by_scope,
     clause_shares,
     distinctness,
     says_all,
@@ -134,13 +135,13 @@ class Pipeline:
         t1 = time.perf_counter()
         vector = self.vectors.embed(query.text[:EMBED_MAX_CHARS])
         t2 = time.perf_counter()
-        retrieval = by_kind(snapshot.catalogue, query, snapshot.retriever_for(mode).retrieve(query, depth, vector))
+        retrieval = _ranked(snapshot, query, snapshot.retriever_for(mode).retrieve(query, depth, vector))
         if lead is not None:
             retrieval = lead_with(retrieval, lead)
         judged = (
             retrieval
             if mode == "hybrid"
-            else by_kind(snapshot.catalogue, query, snapshot.retriever.retrieve(query, depth, vector))
+            else _ranked(snapshot, query, snapshot.retriever.retrieve(query, depth, vector))
         )
         t3 = time.perf_counter()
         _, margin = self.decider.confident(question, judged, vector)
@@ -215,6 +216,10 @@ class Pipeline:
         return replace(with_topic, borrowed=previous.question)
 
     def calibration(self, snapshot: Snapshot) -> Calibration:
+        """The reference points the rule reads this index's features with (``Rule.on_own_scale``)."""
+        return self.rule.on_own_scale(self.measured_calibration(snapshot), self.vectors.embedder.name)
+
+    def measured_calibration(self, snapshot: Snapshot) -> Calibration:
         """The embedder's reference points on this index: measured once, then read from beside the index."""
         manifest = snapshot.index.manifest
         key = f"{CALIBRATION_VERSION}\n{self.vectors.embedder.name}\n{manifest.corpus_hash}"
@@ -243,6 +248,11 @@ class Pipeline:
             return distinctness(snapshot.catalogue, normalize(text, snapshot.lexicon), found)
 
         return calibrate(self.decider, retrieve, titles, title_vectors, background_vectors, background, distinct)
+
+
+def _ranked(snapshot: Snapshot, query: Query, retrieval: Retrieval) -> Retrieval:
+    # the general rule before one province's, then an entry giving the kind of value asked before one that does not
+    return by_kind(snapshot.catalogue, query, by_scope(snapshot.catalogue, query, retrieval))
 
 
 def lead_with(retrieval: Retrieval, entry_id: str) -> Retrieval:

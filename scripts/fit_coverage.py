@@ -75,7 +75,8 @@ def main() -> None:
 
     bot = _bot(journal=False)
     assert isinstance(bot, Bot)
-    calibration = bot.pipeline.calibration(bot.live.snapshot)
+    # the rule is fitted on the scale measured on this corpus, and keeps it (bot.calibrate.Rule.on_own_scale)
+    calibration = bot.pipeline.measured_calibration(bot.live.snapshot)
     rows, labels, margins = [], [], []
     for case in load_cases(args.file):
         if case.turns:

