@@ -10,8 +10,9 @@ import pytest
 
 from bot import Bot
 from bot.calibrate import RULE, Calibration, Rule, cached_calibration, features, rule_path
-from bot.coverage import Query, Signals, by_kind, distinctness, salient_terms, unnamed
+from bot.coverage import Catalogue, Query, Signals, by_kind, by_scope, distinctness, salient_terms, unnamed
 from bot.retrieve import Hit, Retrieval
+from corpus import Entry
 
 
 @pytest.mark.parametrize(
@@ -159,6 +160,22 @@ def test_an_entry_giving_the_duration_asked_goes_ahead_of_near_ones_that_do_not(
     assert ranked(0.8) == [review.title, proof.title]
     # beyond reach (KIND_REACH of the best score) the ranking stands
     assert ranked(0.5) == [proof.title, review.title]
+
+
+def test_an_entry_scoped_to_a_province_not_asked_goes_behind_near_general_ones() -> None:
+    general = Entry("faq-general", "负责人需要本人到场吗", "faq", "部分省份要求负责人本人到场核验。")
+    scoped = Entry("faq-shandong", "山东网站新增接入时负责人需要本人到场吗", "faq", "山东管局要求负责人本人到场。")
+    catalogue = Catalogue([general, scoped])
+
+    def ranked(question: str, second_score: float = 0.8) -> list[str]:
+        found = Retrieval([Hit(scoped, 1.0, 0.9, 2.0), Hit(general, second_score, 0.9, 1.0)], 0.9, 2.0, [])
+        return [h.entry.id for h in by_scope(catalogue, Query(question, question, question), found).hits]
+
+    assert ranked("负责人需要本人到场吗") == ["faq-general", "faq-shandong"]
+    # a question naming the province asks of it
+    assert ranked("山东的负责人需要本人到场吗") == ["faq-shandong", "faq-general"]
+    # beyond reach (SCOPE_REACH of the best score) the ranking stands
+    assert ranked("负责人需要本人到场吗", 0.5) == ["faq-shandong", "faq-general"]
 
 
 def test_each_embedder_reads_its_own_rule_or_the_shipped_one() -> None:
