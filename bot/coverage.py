@@ -203,6 +203,15 @@ class Catalogue:
         """Every spelling of the named things (bot/data/names.txt) that no entry mentions in any spelling."""
         return frozenset(f for name in NAMED if not _named_pattern(name).search(self.all_text) for f in name)
 
+    def theme(self, term: Term) -> bool:
+        """Whether most entries say the term: the corpus' own subject (备案 in a filing help centre), which an entry
+        that never spells it out is about all the same. Not a kind of service: an APP entry is not about 网站."""
+        return (
+            len(self.hay) >= THEME_MIN_ENTRIES
+            and not subjects(term.text)
+            and self.df(term) >= THEME_SHARE * len(self.hay)
+        )
+
     def foreign(self, word: str) -> bool:
         """Whether a Latin word of a Chinese question names something no entry mentions ("docker", "cdn"): not an
         asking word, a kind of service or typed pinyin, and not spelt anywhere in the documents."""
@@ -233,6 +242,10 @@ def _named_pattern(name: tuple[str, ...]) -> re.Pattern[str]:
 NAMED, _NAMED_RE = _names()
 
 
+# A word said by at least this share of the entries is what the whole corpus is about; a corpus of a few entries
+# has no such theme to speak of.
+THEME_SHARE = 0.5
+THEME_MIN_ENTRIES = 10
 FOREIGN_MEMO = 4096
 # Shorter Latin runs are mostly abbreviations of words the documents spell out ("id", "ip").
 FOREIGN_MIN_LETTERS = 3
@@ -306,7 +319,7 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
     best = hits[0].entry if hits else None
     terms = salient_terms(query)
     hay = catalogue.hay.get(best.id) if best is not None else None
-    in_best = [bool(hay and hay.holds(t)) for t in terms]
+    in_best = [bool(hay and (hay.holds(t) or catalogue.theme(t))) for t in terms]
     anywhere = [b or catalogue.anywhere(t) for t, b in zip(terms, in_best, strict=True)]
     unknown = max((t.weight for t, a in zip(terms, anywhere, strict=True) if not a), default=0.0)
     best_missing = max((t.weight for t, b in zip(terms, in_best, strict=True) if not b), default=0.0)

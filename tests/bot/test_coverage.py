@@ -10,7 +10,17 @@ import pytest
 
 from bot import Bot
 from bot.calibrate import RULE, Calibration, Rule, cached_calibration, features, rule_path
-from bot.coverage import Catalogue, Query, Signals, by_kind, by_scope, distinctness, salient_terms, unnamed
+from bot.coverage import (
+    Catalogue,
+    Query,
+    Signals,
+    Term,
+    by_kind,
+    by_scope,
+    distinctness,
+    salient_terms,
+    unnamed,
+)
 from bot.retrieve import Hit, Retrieval
 from corpus import Entry
 
@@ -44,6 +54,9 @@ from corpus import Entry
         # full-width letters ask about the same service as half-width ones
         ("ＡＰＰ备案审核要多久？", "covered", "APP备案预计审核时间以及进度查询"),
         ("Is deregistration reversible?", "covered", "注销一旦成功则不可逆,请慎重选择"),
+        # every entry is about 备案, also the one that never spells it out
+        ("Is it possible to restore a cancelled filing?", "covered", "注销一旦成功则不可逆,请慎重选择"),
+        ("注销了备案还能撤回不", "covered", "注销一旦成功则不可逆,请慎重选择"),
         (
             "Where are the provincial rules?",
             "covered",
@@ -102,6 +115,21 @@ def test_latin_words_no_entry_spells_are_named_in_a_chinese_question(bot: Bot) -
     answer = bot.ask("用了CDN还需要备案吗")
     assert (answer.coverage, answer.confident) == ("not_covered", False)
     assert "CDN" in answer.answer
+
+
+def test_a_word_most_entries_say_is_the_corpus_theme_unless_it_names_a_service(bot: Bot) -> None:
+    catalogue = bot.live.snapshot.catalogue
+    n = len(catalogue.hay)
+
+    def term(word: str) -> Term:
+        return Term(word, 1.0, (word,))
+
+    assert catalogue.df(term("备案")) >= n / 2 and catalogue.theme(term("备案"))
+    assert catalogue.df(term("管局")) < n / 2 and not catalogue.theme(term("管局"))
+    # most entries say 网站 (an entry about no kind of service is about websites), but an APP entry is not
+    assert catalogue.df(term("网站")) >= n / 2 and not catalogue.theme(term("网站"))
+    # a handful of entries has no theme to speak of
+    assert not Catalogue(list(bot.index.entries)[:5]).theme(term("备案"))
 
 
 def test_salient_terms_drop_asking_words_and_weigh_nouns_above_verbs() -> None:
