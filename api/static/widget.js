@@ -519,5 +519,7 @@
   window.addEventListener("hashchange", function () {
     fromUrl(hashParams());
   });
+  // every handler is attached: what is typed from now on is answered (a host page or a test may wait for it)
+  document.body.setAttribute("data-ready", "true");
   if (embedded) window.parent.postMessage({ type: "beian:ready" }, "*");
 })();

@@ -216,6 +216,7 @@ def ui(browser: Browser) -> Iterator[UI]:
 
 def ask(page: Page, question: str, count: int) -> Any:
     """Type a question, press Enter, and wait for answer number ``count``."""
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
     box = page.locator("textarea[name=question]")
     box.fill(question)
     box.press("Enter")
@@ -488,6 +489,7 @@ def test_embed_script_on_a_host_page(ui: UI, server: Server, host_site: HostSite
     expect(button).to_have_attribute("aria-expanded", "true")
     chat = page.frame_locator("#beian-bot-panel iframe")
 
+    expect(chat.locator("body[data-ready=true]")).to_have_count(1)
     box = chat.locator("textarea[name=question]")
     box.fill(REJECTION)
     box.press("Enter")
