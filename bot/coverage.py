@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -409,13 +409,17 @@ def by_kind(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> Retriev
     """The ranking with entries that give each kind of answer asked for (a duration, a fee, a contact) moved
     ahead of near entries that do not."""
     kinds = value_kinds(query.text)
-    hits = retrieval.hits
-    if not kinds or len(hits) < 2:
+    if not kinds or len(retrieval.hits) < 2:
         return retrieval
-    reach = hits[0].score * KIND_REACH
-    near = [h for h in hits if h.score >= reach]
+    return _ahead(retrieval, KIND_REACH, lambda h: not _gives(catalogue, h.entry.id, kinds))
 
-    ordered = sorted(near, key=lambda h: not _gives(catalogue, h.entry.id, kinds))
+
+def _ahead(retrieval: Retrieval, reach: float, behind: Callable[[Hit], bool]) -> Retrieval:
+    """The ranking with the entries within ``reach`` of the best score that ``behind`` holds for moved behind
+    the others there, each side in its order."""
+    hits = retrieval.hits
+    near = [h for h in hits if h.score >= hits[0].score * reach]
+    ordered = sorted(near, key=behind)
     if ordered[0] is hits[0]:
         return retrieval
     return replace(retrieval, hits=[*ordered, *hits[len(near) :]])
@@ -439,9 +443,4 @@ def by_scope(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> Retrie
 
     if not narrower(hits[0]):
         return retrieval
-    reach = hits[0].score * SCOPE_REACH
-    near = [h for h in hits if h.score >= reach]
-    ordered = sorted(near, key=narrower)
-    if ordered[0] is hits[0]:
-        return retrieval
-    return replace(retrieval, hits=[*ordered, *hits[len(near) :]])
+    return _ahead(retrieval, SCOPE_REACH, narrower)
