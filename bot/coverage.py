@@ -189,6 +189,7 @@ class Catalogue:
         self.all_text = "\n".join(h.text for h in self.hay.values())
         self._df: dict[str, int] = {}
         self._foreign: dict[str, bool] = {}
+        self._theme: dict[str, bool] = {}
 
     def df(self, term: Term) -> int:
         """How many entries say the term, counted once per term and remembered (a corpus-wide scan)."""
@@ -206,17 +207,28 @@ class Catalogue:
     def theme(self, term: Term) -> bool:
         """Whether most entries say the term: the corpus' own subject (备案 in a filing help centre), which an entry
         that never spells it out is about all the same. Not a kind of service: an APP entry is not about 网站."""
-        return (
-            len(self.hay) >= THEME_MIN_ENTRIES
-            and not subjects(term.text)
-            and self.df(term) >= THEME_SHARE * len(self.hay)
-        )
+        if len(self.hay) < THEME_MIN_ENTRIES or subjects(term.text):
+            return False
+        key = "\n".join((*term.forms, "|", *term.parts))
+        if key not in self._theme:
+            if len(self._theme) >= MEMO_SIZE:
+                self._theme.clear()  # users' words are unbounded; the memo is not
+            # read on an even sample of a large corpus: a share needs no full count, and a new word costs little
+            sample = self._sample
+            self._theme[key] = sum(h.holds(term) for h in sample) >= THEME_SHARE * len(sample)
+        return self._theme[key]
+
+    @cached_property
+    def _sample(self) -> list[Haystack]:
+        hays = list(self.hay.values())
+        step = max(1, len(hays) // THEME_SAMPLE)
+        return hays[::step]
 
     def foreign(self, word: str) -> bool:
         """Whether a Latin word of a Chinese question names something no entry mentions ("docker", "cdn"): not an
         asking word, a kind of service or typed pinyin, and not spelt anywhere in the documents."""
         if word not in self._foreign:
-            if len(self._foreign) >= FOREIGN_MEMO:
+            if len(self._foreign) >= MEMO_SIZE:
                 self._foreign.clear()  # users' words are unbounded; the memo is not
             self._foreign[word] = (
                 len(word) >= FOREIGN_MIN_LETTERS
@@ -246,7 +258,9 @@ NAMED, _NAMED_RE = _names()
 # has no such theme to speak of.
 THEME_SHARE = 0.5
 THEME_MIN_ENTRIES = 10
-FOREIGN_MEMO = 4096
+THEME_SAMPLE = 500
+# words remembered per corpus (the verdicts on users' words; cleared when full)
+MEMO_SIZE = 4096
 # Shorter Latin runs are mostly abbreviations of words the documents spell out ("id", "ip").
 FOREIGN_MIN_LETTERS = 3
 

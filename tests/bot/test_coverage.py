@@ -132,6 +132,17 @@ def test_a_word_most_entries_say_is_the_corpus_theme_unless_it_names_a_service(b
     assert not Catalogue(list(bot.index.entries)[:5]).theme(term("备案"))
 
 
+def test_the_theme_of_a_large_corpus_is_read_on_a_sample() -> None:
+    # 1,200 entries: 备案 said by 7 in every 12 of them (700), 管局 by one in three (400)
+    entries = [
+        Entry(f"faq-{i}", f"条目{i}", "faq", ("备案" if i % 12 < 7 else "") + ("管局" if i % 3 == 0 else "") + "说明")
+        for i in range(1200)
+    ]
+    catalogue = Catalogue(entries)
+    assert catalogue.theme(Term("备案", 1.0, ("备案",)))
+    assert not catalogue.theme(Term("管局", 1.0, ("管局",)))
+
+
 def test_salient_terms_drop_asking_words_and_weigh_nouns_above_verbs() -> None:
     terms = {t.text: t.weight for t in salient_terms(Query("q", "备案要收费吗怎么办", "q"))}
     assert set(terms) == {"备案", "收费"}
