@@ -38,24 +38,25 @@ def _asking() -> frozenset[str]:
 ASKING = _asking()
 
 
-def _names() -> tuple[tuple[tuple[str, ...], ...], re.Pattern[str]]:
-    """Each named thing's spellings, and one pattern finding any of them (latin ones as whole words)."""
-    names = tuple(
+def _read_names(path: Path) -> tuple[tuple[str, ...], ...]:
+    """A list of named things, one a line with its spellings separated by commas (# starts a comment line)."""
+    return tuple(
         tuple(f.strip() for f in line.split(",") if f.strip())
-        for line in NAMES.read_text(encoding="utf-8").splitlines()
+        for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     )
-    forms = sorted({f for name in names for f in name}, key=len, reverse=True)
-    return names, _named_pattern(tuple(forms))
 
 
-def _provinces() -> re.Pattern[str]:
-    lines = PROVINCES.read_text(encoding="utf-8").splitlines()
-    names = [n.strip() for line in lines if line.strip() and not line.startswith("#") for n in line.split(",")]
-    return re.compile("|".join(rf"(?<![a-z]){re.escape(n)}(?![a-z])" if n.isascii() else re.escape(n) for n in names))
+def _named_pattern(name: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(rf"(?<![a-z]){re.escape(f)}(?![a-z])" if f.isascii() else re.escape(f) for f in name))
 
 
-_PROVINCES_RE = _provinces()
+def _any_of(names: Sequence[tuple[str, ...]]) -> re.Pattern[str]:
+    """One pattern finding any spelling of any of the names, the longest spelling first."""
+    return _named_pattern(tuple(sorted({f for name in names for f in name}, key=len, reverse=True)))
+
+
+_PROVINCES_RE = _any_of(_read_names(PROVINCES))
 
 
 def provinces(text: str) -> frozenset[str]:
@@ -98,6 +99,11 @@ class Term:
     # a compound (注销主体) also counts as said when each of its parts is said
     parts: tuple[str, ...] = ()
 
+    @property
+    def key(self) -> str:
+        """What decides whether an entry says the term: its forms and parts, not its weight or spelling."""
+        return "\n".join((*self.forms, "|", *self.parts))
+
 
 # Part-of-speech tagging costs ~1.7 ms a character on unknown text: the terms are read from the question's head, the
 # same length that is embedded (bot.pipeline.EMBED_MAX_CHARS), whatever the question's length.
@@ -106,23 +112,7 @@ TERMS_MAX_CHARS = 80
 
 def salient_terms(query: Query) -> list[Term]:
     """The words that say what a question is about, weighted by IDF (asking words and chatter dropped)."""
-    text = query.text[:TERMS_MAX_CHARS]
-    terms: list[Term] = []
-    english = text  # what the tables below have not consumed yet
-    for pattern, chinese in EXPANSIONS_RE:
-        found = list(pattern.finditer(english))
-        for m in found:
-            forms = (m.group(), *chinese.split())
-            terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
-        if found:
-            english = pattern.sub(" ", english)
-    for pattern, chinese in GLOSSARY_RE if _EN.search(english) else ():
-        found = list(pattern.finditer(english))
-        for m in found:
-            forms = tuple(w for w in chinese.split() if w)
-            terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
-        if found:
-            english = pattern.sub(" ", english)
+    terms, english = _tabled(query.text[:TERMS_MAX_CHARS])
     for word in _EN.findall(english):
         if word not in ASKING:
             terms.append(Term(word, EN_WEIGHT, (word,)))
@@ -137,6 +127,27 @@ def salient_terms(query: Query) -> list[Term]:
         parts = tuple(pieces) if len(pieces) > 1 and whole else ()
         terms.append(Term(word, idf(word) * _pos_weight(flag), (word,), parts))
     return terms
+
+
+def _tabled(text: str) -> tuple[list[Term], str]:
+    """The terms the expansion and glossary tables find in a text (the colloquial and English ways of saying the
+    documents' words), and what of the text they leave."""
+    terms: list[Term] = []
+    for pattern, chinese in EXPANSIONS_RE:
+        found = list(pattern.finditer(text))
+        for m in found:
+            forms = (m.group(), *chinese.split())
+            terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
+        if found:
+            text = pattern.sub(" ", text)
+    for pattern, chinese in GLOSSARY_RE if _EN.search(text) else ():
+        found = list(pattern.finditer(text))
+        for m in found:
+            forms = tuple(w for w in chinese.split() if w)
+            terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
+        if found:
+            text = pattern.sub(" ", text)
+    return terms, text
 
 
 # Nouns name what a question is about; verbs and the rest mostly phrase it ("没挂", "替换", "白白的").
@@ -193,7 +204,7 @@ class Catalogue:
 
     def df(self, term: Term) -> int:
         """How many entries say the term, counted once per term and remembered (a corpus-wide scan)."""
-        key = "\n".join((*term.forms, "|", *term.parts))
+        key = term.key
         if key not in self._df:
             # a plain dict: a race computes the same count twice, never a wrong one
             self._df[key] = sum(h.holds(term) for h in self.hay.values())
@@ -209,14 +220,11 @@ class Catalogue:
         that never spells it out is about all the same. Not a kind of service: an APP entry is not about 网站."""
         if len(self.hay) < THEME_MIN_ENTRIES or subjects(term.text):
             return False
-        key = "\n".join((*term.forms, "|", *term.parts))
-        if key not in self._theme:
-            if len(self._theme) >= MEMO_SIZE:
-                self._theme.clear()  # users' words are unbounded; the memo is not
-            # read on an even sample of a large corpus: a share needs no full count, and a new word costs little
-            sample = self._sample
-            self._theme[key] = sum(h.holds(term) for h in sample) >= THEME_SHARE * len(sample)
-        return self._theme[key]
+        # read on an even sample of a large corpus: a share needs no full count, and a new word costs little
+        sample = self._sample
+        return _remembered(
+            self._theme, term.key, lambda: sum(h.holds(term) for h in sample) >= THEME_SHARE * len(sample)
+        )
 
     @cached_property
     def _sample(self) -> list[Haystack]:
@@ -227,17 +235,17 @@ class Catalogue:
     def foreign(self, word: str) -> bool:
         """Whether a Latin word of a Chinese question names something no entry mentions ("docker", "cdn"): not an
         asking word, a kind of service or typed pinyin, and not spelt anywhere in the documents."""
-        if word not in self._foreign:
-            if len(self._foreign) >= MEMO_SIZE:
-                self._foreign.clear()  # users' words are unbounded; the memo is not
-            self._foreign[word] = (
+        return _remembered(
+            self._foreign,
+            word,
+            lambda: (
                 len(word) >= FOREIGN_MIN_LETTERS
                 and word not in ASKING
                 and not subjects(word)
                 and not is_pinyin(word)
                 and not re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", self.all_text)
-            )
-        return self._foreign[word]
+            ),
+        )
 
     def anywhere(self, term: Term) -> bool:
         """Whether some entry spells the term (the sound of the whole corpus is not kept)."""
@@ -246,12 +254,18 @@ class Catalogue:
         )
 
 
-def _named_pattern(name: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(rf"(?<![a-z]){re.escape(f)}(?![a-z])" if f.isascii() else re.escape(f) for f in name))
+def _remembered(memo: dict[str, bool], key: str, verdict: Callable[[], bool]) -> bool:
+    """A verdict on a user's word, kept in ``memo``: users' words are unbounded, so the memo is emptied when full."""
+    if key not in memo:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[key] = verdict()
+    return memo[key]
 
 
 # Platforms, stores, other providers and places outside the mainland, each with its spellings.
-NAMED, _NAMED_RE = _names()
+NAMED = _read_names(NAMES)
+_NAMED_RE = _any_of(NAMED)
 
 
 # A word said by at least this share of the entries is what the whole corpus is about; a corpus of a few entries
@@ -272,9 +286,7 @@ def unnamed(catalogue: Catalogue, text: str) -> list[str]:
     said = [form for form in named if form in catalogue.unmentioned]
     if _HAN.search(text) and _EN.search(text):
         # an English question is phrased in words the documents never use; a Chinese one writes names in Latin
-        rest = _NAMED_RE.sub(" ", text)
-        for pattern, _ in (*EXPANSIONS_RE, *GLOSSARY_RE):
-            rest = pattern.sub(" ", rest)
+        _, rest = _tabled(_NAMED_RE.sub(" ", text))
         said += [w for w in dict.fromkeys(_EN.findall(rest)) if catalogue.foreign(w)]
     return said
 
