@@ -14,7 +14,7 @@ from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
 from bot.normalize import EXPANSIONS_RE, GLOSSARY_RE, Query
 from bot.retrieve import Hit, Retrieval
-from bot.sentences import DEFAULT_SUBJECT, entry_subjects, subjects, value_kinds
+from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, subjects, value_kinds
 from corpus import Entry
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize
 
@@ -390,7 +390,7 @@ def distinctness(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> fl
     return found / math.log(max(len(catalogue.hay), 2))
 
 
-_CLAUSE = re.compile(r"[？?；;。！!]|还有|另外|以及|顺便问")
+_CLAUSE = re.compile(rf"[？?；;。！!]|{ANOTHER_MATTER}")
 
 
 def clause_shares(catalogue: Catalogue, query: Query, retrieval: Retrieval, depth: int = 3) -> list[float]:

@@ -259,7 +259,8 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
 
 
 # A clause opening with one of these brings up another matter ("白屏了怎么办，还有小程序提示未安装").
-_ANOTHER = re.compile(r"^(还有|另外|此外|以及|顺便问?一?下|再问一?下|also\b)", re.IGNORECASE)
+ANOTHER_MATTER = r"还有|另外|此外|以及|顺便问?一?下|再问一?下"
+_ANOTHER = re.compile(rf"^({ANOTHER_MATTER}|also\b)", re.IGNORECASE)
 
 
 def _asks(clause: str) -> bool:
