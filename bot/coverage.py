@@ -16,7 +16,7 @@ from bot.normalize import EXPANSIONS_RE, GLOSSARY_RE, Query
 from bot.retrieve import Hit, Retrieval
 from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, subjects, value_kinds
 from corpus import Entry
-from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize
+from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize, words
 
 COVERED: Coverage = "covered"
 PARTIAL: Coverage = "partial"
@@ -129,17 +129,27 @@ def salient_terms(query: Query) -> list[Term]:
     return terms
 
 
+def _word_starts(text: str) -> set[int]:
+    starts, at = set(), 0
+    for word in words(text):
+        starts.add(at)
+        at += len(word)
+    return starts
+
+
 def _tabled(text: str) -> tuple[list[Term], str]:
     """The terms the expansion and glossary tables find in a text (the colloquial and English ways of saying the
     documents' words), and what of the text they leave."""
     terms: list[Term] = []
     for pattern, chinese in EXPANSIONS_RE:
-        found = list(pattern.finditer(text))
+        starts = _word_starts(text)
+        # a way of saying that starts inside a word is not said ("审过了" in "初审过了")
+        found = [m for m in pattern.finditer(text) if m.start() in starts]
         for m in found:
             forms = (m.group(), *chinese.split())
             terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
-        if found:
-            text = pattern.sub(" ", text)
+        for m in reversed(found):
+            text = text[: m.start()] + " " + text[m.end() :]
     for pattern, chinese in GLOSSARY_RE if _EN.search(text) else ():
         found = list(pattern.finditer(text))
         for m in found:
@@ -415,6 +425,10 @@ def clause_shares(catalogue: Catalogue, query: Query, retrieval: Retrieval, dept
     return out if len(out) >= 2 else []
 
 
+# A salient word's weight below which it hardly says what a question is about (a fifth of a typical noun's).
+SLIGHT_WEIGHT = 1.5
+
+
 def says_all(catalogue: Catalogue, query: Query, entry_id: str) -> bool:
     """Whether an entry says every salient word of a question and gives each kind of answer it asks for (a
     question of asking words alone, "需要多久", needs a kind of answer to ask for)."""
@@ -423,7 +437,8 @@ def says_all(catalogue: Catalogue, query: Query, entry_id: str) -> bool:
     kinds = value_kinds(query.text)
     if hay is None or not (terms or kinds):
         return False
-    return hay.gives(kinds) and all(hay.holds(t) for t in terms)
+    # a word as common as "等" or "点" does not make a question ask of something else
+    return hay.gives(kinds) and all(hay.holds(t) for t in terms if t.weight >= SLIGHT_WEIGHT)
 
 
 # Entries near the best one that an entry giving the kind of answer asked for may overtake (a share of the best
