@@ -20,7 +20,8 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
             r"多久|多长时间|多少天|几天|(几|多少)个?(工作日|小时|星期|礼拜|月)|几周|要多长|"
             r"how long|how many (working |business )?(days|hours)|when will"
         ),
-        re.compile(r"\d+\s*([-~～至到]\s*\d+\s*)?个?(工作日|自然日|天|小时|分钟|个月|年)"),
+        # a year of a date ("2020年8月17日起") is no duration
+        re.compile(r"(?<!\d)(?!\d{4}\s*年)\d+\s*([-~～至到]\s*\d+\s*)?个?(工作日|自然日|天|小时|分钟|个月|年)"),
     ),
     (
         "fee",

@@ -44,6 +44,9 @@ def test_what_an_answer_of_a_kind_looks_like() -> None:
     assert gives("duration", "初审时间一般为1~2个工作日") == "1~2个工作日"
     assert gives("yesno", "证件类型不支持修改") == "不支持"
     assert gives("duration", "请耐心等待") is None
+    # the year of a date is no duration; a number of years is
+    assert gives("duration", "2020年8月17日起,所有省份的用户还需完成短信核验") is None
+    assert gives("duration", "有效期为3年") == "3年"
     assert gives(None, "3-20个工作日") is None
 
 
