@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from corpus import tokenize
-from corpus.tokenize import fold, topic_words
+from corpus.tokenize import USER_DICT, fold, topic_words, words
 
 
 def test_domain_words_are_kept_whole() -> None:
@@ -12,6 +12,13 @@ def test_domain_words_are_kept_whole() -> None:
         assert word in tokens
     assert "白屏" in tokenize("打开小程序白屏")
     assert "小程序" in tokenize("打开小程序白屏")
+
+
+def test_every_word_of_the_domain_dictionary_is_kept_whole_in_a_sentence() -> None:
+    # a weight too low for the words around it splits a word (工作日 had become 工作 / 日)
+    for line in USER_DICT.read_text(encoding="utf-8").splitlines():
+        word = line.split()[0]
+        assert word in words(f"我的{word}怎么办"), word
 
 
 def test_traditional_fullwidth_and_case_fold_to_the_same_tokens() -> None:
