@@ -48,9 +48,14 @@ from index import LoadedIndex
 # Entries ranked per question: enough for the sources shown and the troubleshooting links drawn from them.
 LINK_DEPTH = 20
 # Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
-_FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这是|那是|它|上面|刚才|what about|and if")
+_FOLLOW_UP = re.compile(
+    r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这是|那是|它|上面|刚才|what about|and if"
+)
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
-_POINTING = ("那", "那要", "那是", "这", "这要", "这是", "它", "上面", "刚才", "about", "and", "if", "then", "that", "this", "one")
+_POINTING = (
+    *("那", "那要", "那是", "这", "这要", "这是", "它", "上面", "刚才"),
+    *("about", "and", "if", "then", "that", "this", "one"),
+)
 _MORE = (
     "具体",
     "步骤",

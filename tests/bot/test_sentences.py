@@ -37,6 +37,9 @@ def test_a_number_of_days_asks_for_a_duration_not_a_count() -> None:
     assert [k for k, _ in value_kinds("审核要几个小时")] == ["duration"]
     assert [k for k, _ in value_kinds("一个账号最多能提交几个备案")] == ["count"]
     assert [k for k, _ in value_kinds("能填多少个域名")] == ["count"]
+    # telling of some orders is not asking how many there are
+    assert [k for k, _ in value_kinds("有几个备案订单删不掉,怎么回事")] == []
+    assert [k for k, _ in value_kinds("一个主体能备案的网站有几个？")] == ["count"]
 
 
 def test_what_an_answer_of_a_kind_looks_like() -> None:
