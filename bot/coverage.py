@@ -129,27 +129,28 @@ def salient_terms(query: Query) -> list[Term]:
     return terms
 
 
-def _word_starts(text: str) -> set[int]:
+@lru_cache(maxsize=4096)
+def _word_starts(text: str) -> frozenset[int]:
     starts, at = set(), 0
     for word in words(text):
         starts.add(at)
         at += len(word)
-    return starts
+    return frozenset(starts)
 
 
 def _tabled(text: str) -> tuple[list[Term], str]:
     """The terms the expansion and glossary tables find in a text (the colloquial and English ways of saying the
     documents' words), and what of the text they leave."""
     terms: list[Term] = []
+    original = text
     for pattern, chinese in EXPANSIONS_RE:
-        starts = _word_starts(text)
-        # a way of saying that starts inside a word is not said ("审过了" in "初审过了")
-        found = [m for m in pattern.finditer(text) if m.start() in starts]
+        # a way of saying that starts inside a word of the question is not said ("审过了" in "初审过了"); what is
+        # found is blanked out to its length, so that places in the text stay where they were
+        found = [m for m in pattern.finditer(text) if m.start() in _word_starts(original)]
         for m in found:
             forms = (m.group(), *chinese.split())
             terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
-        for m in reversed(found):
-            text = text[: m.start()] + " " + text[m.end() :]
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     for pattern, chinese in GLOSSARY_RE if _EN.search(text) else ():
         found = list(pattern.finditer(text))
         for m in found:
