@@ -271,6 +271,10 @@ class Rule:
             # platform or place that no entry mentions ("支付宝小程序", "新加坡的服务器"): the documents do not
             # answer it, however many of its words they share
             return NOT_COVERED
+        if signals.kind_given and signals.n_terms and signals.best_share >= 1.0 and not clause_shares:
+            # the best entry says every word of the question and gives the kind of value it asks for ("网站备案要多久"):
+            # words as common as the corpus' own make no weaker an answer
+            return COVERED
         some_part = any(s >= FULL_SHARE for s in clause_shares)
         other_not = any(s < self.partial_share for s in clause_shares)
         if self.score(x) < self.threshold:

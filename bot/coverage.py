@@ -329,6 +329,8 @@ class Signals:
     distinct: float = 0.0
     # the platforms, providers or places the question names that no entry mentions (支付宝, 新加坡)
     names_missing: tuple[str, ...] = ()
+    # the question asks for a kind of value (a duration, a fee) and the best entry gives one
+    kind_given: bool = False
 
     @property
     def name_missing(self) -> bool:
@@ -385,6 +387,7 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
         (lex1 - lex2) / lex1 if lex1 > 0 else 0.0,
         distinct,
         names_missing,
+        bool(kinds) and not kind_missing,
     )
 
 
