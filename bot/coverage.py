@@ -16,7 +16,7 @@ from bot.normalize import EXPANSIONS_RE, GLOSSARY_RE, Query
 from bot.retrieve import Hit, Retrieval
 from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, subjects, value_kinds
 from corpus import Entry
-from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize, words
+from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize, word_spans
 
 COVERED: Coverage = "covered"
 PARTIAL: Coverage = "partial"
@@ -131,11 +131,7 @@ def salient_terms(query: Query) -> list[Term]:
 
 @lru_cache(maxsize=4096)
 def _word_starts(text: str) -> frozenset[int]:
-    starts, at = set(), 0
-    for word in words(text):
-        starts.add(at)
-        at += len(word)
-    return frozenset(starts)
+    return frozenset(start for start, _, _ in word_spans(text))
 
 
 def _tabled(text: str) -> tuple[list[Term], str]:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 
 from corpus import Entry
-from corpus.tokenize import fold, word_frequency, words
+from corpus.tokenize import fold, word_frequency, word_spans, words
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _UNIT = re.compile(r"[\u4e00-\u9fff]|[a-z]+")
@@ -81,14 +81,12 @@ class Lexicon:
         inside: set[int] = set()
         known: set[tuple[int, int]] = set()
         familiar: set[int] = set()  # where a word the dictionary knows well starts or runs, single ones too
-        pos = 0
-        for piece in words(text):
+        for start, end, piece in word_spans(text):
             if _HAN.search(piece) and word_frequency(piece) >= RARE:
-                familiar.update(range(pos, pos + len(piece)))
+                familiar.update(range(start, end))
                 if len(piece) >= 2:
-                    inside.update(range(pos + 1, pos + len(piece)))
-                    known.add((pos, pos + len(piece)))
-            pos += len(piece)
+                    inside.update(range(start + 1, end))
+                    known.add((start, end))
         candidates: list[list[tuple[int, int, str, int]]] = [[] for _ in units]
         for i in range(len(units)):
             # one character alone is never a typo of a word; one run of typed pinyin may be a whole word

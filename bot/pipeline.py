@@ -196,10 +196,10 @@ class Pipeline:
         # "审核要多久" after an answer about claiming a filing asks about that claim's review, when that answer's
         # entry says every word of it and gives the kind of answer asked for
         stays = previous.entry_id is not None and says_all(snapshot.catalogue, alone.query, previous.entry_id)
-        if alone.confident and alone.retrieval.hits and stays and alone.retrieval.hits[0].entry.id == previous.entry_id:
-            return alone
         # "以哪个为准" after "怎么查ICP备案号" finds that answer's entry first on its own: it asks of that topic
         same = bool(alone.retrieval.hits) and alone.retrieval.hits[0].entry.id == previous.entry_id
+        if alone.confident and stays and same:
+            return alone
         if fresh and not stays and not same and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
             return alone
         topic = last_topic(previous.resolved)

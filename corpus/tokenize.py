@@ -182,6 +182,15 @@ def words(text: str) -> list[str]:
     return list(_get().cut(text))
 
 
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """The whole words of a text (as ``words``) with their start and end offsets in it."""
+    spans, at = [], 0
+    for word in words(text):
+        spans.append((at, at + len(word), word))
+        at += len(word)
+    return spans
+
+
 _NOUN_TAGS = ("n", "nz", "nr", "ns", "nt", "eng", "vn", "x")
 _posseg_lock = threading.Lock()
 _posseg: Any = None
