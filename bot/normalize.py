@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -28,13 +29,15 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
 EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"退回|打回|没通过|未通过|不通过|没过审|被拒|拒绝了", "驳回"),
     (r"一片空白|空白页|页面空白|全白|白屏|空白", "白屏"),
-    (r"打不开|访问不了|进不去|上不去|无法打开|打开不了", "无法访问"),
+    (r"打不开|访问不了|访问不到|进不去|上不去|上不了|连不上|连接不上|无法打开|打开不了", "无法访问"),
     (r"没完成|未完成|还在进行", "进行中 未完成"),
     (r"身份证|营业执照|护照", "证件"),
     # how applicants talk about a filing's course, in the documents' words
     (r"批下来|批下了|批准了|下号了|号下来|出号|拿到备案号|拿到号|(?<![没未不])过审|审核过了|审过了", "审核通过 成功"),
     (r"没动静|没消息|没反应|没进展|没下文|没结果|卡住了|卡在", "进度 状态"),
     (r"交到|交上去|递交|补交|交材料|交资料", "提交"),
+    (r"审完|审好|审下来", "审核"),
+    (r"办好|办完|办下来", "成功"),
     (r"资料", "材料"),
     (r"单子", "订单"),
     (r"外地|外省|异地", "非当前备案所在地"),
@@ -154,6 +157,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 SYNONYMS_RE = tuple((re.compile(p), r) for p, r in SYNONYMS)
 EXPANSIONS_RE = tuple((re.compile(p), r) for p, r in EXPANSIONS)
 GLOSSARY_RE = tuple((re.compile(p), r) for p, r in GLOSSARY)
+# what the tables read a question as: reference points measured with other tables are measured again
+TABLES_DIGEST = hashlib.sha256(repr((_FILLER.pattern, SYNONYMS, EXPANSIONS, GLOSSARY)).encode()).hexdigest()[:16]
 
 LEXICAL_MAX_CHARS = 200
 

@@ -37,7 +37,7 @@ from bot.coverage import (
 )
 from bot.decide import Decider, asks_anything, load_offtopic
 from bot.live_index import Snapshot
-from bot.normalize import Query, normalize
+from bot.normalize import TABLES_DIGEST, Query, normalize
 from bot.retrieve import Mode, Retrieval
 from bot.sentences import is_question_like, subjects, value_kinds, without_subjects
 from bot.sessions import Turn
@@ -227,7 +227,7 @@ class Pipeline:
     def measured_calibration(self, snapshot: Snapshot) -> Calibration:
         """The embedder's reference points on this index: measured once, then read from beside the index."""
         manifest = snapshot.index.manifest
-        key = f"{CALIBRATION_VERSION}\n{self.vectors.embedder.name}\n{manifest.corpus_hash}"
+        key = f"{CALIBRATION_VERSION}\n{TABLES_DIGEST}\n{self.vectors.embedder.name}\n{manifest.corpus_hash}"
         with self._lock:
             found = self._calibrations.get(key)
             if found is None:
