@@ -32,6 +32,7 @@ from bot.coverage import (
     by_scope,
     clause_shares,
     distinctness,
+    idf,
     says_all,
     signals,
 )
@@ -200,7 +201,10 @@ class Pipeline:
         same = bool(alone.retrieval.hits) and alone.retrieval.hits[0].entry.id == previous.entry_id
         if alone.confident and stays and same:
             return alone
-        if fresh and not stays and not same and not (alone.confident and _FOLLOW_UP.search(alone.query.text)):
+        # a turn leaning on the last one ("域名不是在华为云买的呢") is tried with its topic even when it is declined
+        # alone; the entry found must then say most of its own words
+        leans = bool(_FOLLOW_UP.search(alone.query.text))
+        if fresh and not stays and not same and not leans:
             return alone
         topic = last_topic(previous.resolved)
         if subjects(question) - subjects(previous.resolved):
@@ -216,7 +220,7 @@ class Pipeline:
         best = with_topic.retrieval.hits[0].entry
         if lead is not None and best.id == lead:
             return replace(with_topic, borrowed=previous.question)
-        if fresh and not all(term in fold(f"{best.title} {best.text}") for term in fresh):
+        if fresh and not _says_own_words(fold(f"{best.title} {best.text}"), fresh, most=leans):
             return alone
         return replace(with_topic, borrowed=previous.question)
 
@@ -269,16 +273,35 @@ def lead_with(retrieval: Retrieval, entry_id: str) -> Retrieval:
     return replace(retrieval, hits=ranked)
 
 
+_NEGATION = re.compile(r"^[不没未别]")
+
+
 def new_terms(question: str, topic: str) -> set[str]:
     """The words a turn brings beyond an earlier turn's topic: not question words, not words leaning on
-    what was said ("那", "这个", "what about"), not a kind of service."""
+    what was said ("那", "这个", "what about"), not a kind of service, not the negation of a topic word ("不挂"
+    after "挂在哪")."""
     known = set(tokenize(topic))
     out = set()
     for term in tokenize(without_subjects(question)):
-        if term in known or term in _LEANING or term in ASKING or _FOLLOW_UP.search(term) or is_question_like(term):
+        if term in known or _NEGATION.sub("", term) in known:
+            continue
+        if term in _LEANING or term in ASKING or _FOLLOW_UP.search(term) or is_question_like(term):
             continue
         out.add(term)
     return out
+
+
+# The IDF-weighted share of a leaning turn's own words that the entry found with the last topic must say.
+LEANING_SHARE = 0.75
+
+
+def _says_own_words(text: str, fresh: set[str], most: bool) -> bool:
+    """Whether a text says a turn's own words: all of them, or for a turn leaning on the last one nearly all,
+    weighed by rarity ("买" may be missing from an entry saying "注册域名", a rare word of the turn's may not)."""
+    if not most:
+        return all(w in text for w in fresh)
+    total = sum(idf(w) for w in fresh)
+    return total > 0 and sum(idf(w) for w in fresh if w in text) >= LEANING_SHARE * total
 
 
 def last_topic(resolved: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from bot import Bot
 from bot.errors import Conflict
+from bot.pipeline import new_terms
 from bot.sessions import SessionStore, Turn
 
 
@@ -56,6 +57,21 @@ def test_a_follow_up_naming_another_service_asks_about_it_instead(bot: Bot) -> N
     # the last question's APP is dropped from the topic borrowed; the kind asked (how long) is kept
     assert converse(bot, "APP备案审核要多久", "网站呢") == ["APP备案预计审核时间以及进度查询", "管局审核需多久"]
     assert converse(bot, "网站备案审核几天", "那app的呢") == ["管局审核需多久", "APP备案预计审核时间以及进度查询"]
+
+
+def test_a_turn_negating_the_last_one_asks_of_the_same_topic(bot: Bot) -> None:
+    # "不挂" is the last turn's "挂" denied: no word of its own, so it is read with the topic
+    footer = "已备案成功的网站底部未添加备案号"
+    assert new_terms("要是不挂呢", "网站底部的备案号要挂在哪里") == set()
+    assert converse(bot, "网站底部的备案号要挂在哪里", "要是不挂呢") == [footer, footer]
+
+
+def test_a_leaning_turn_needs_most_of_its_own_words_said(bot: Bot) -> None:
+    # "买" is missing from the resolution entry, which says "注册域名": the rarer words (域名, 华为云) are said
+    resolve = "为保证网站的正常访问,备案成功后,您还需要配置网站解析"
+    assert converse(bot, "备案成功之后网站怎么才能访问", "要是域名不在华为云买的呢") == [resolve, resolve]
+    # leaning on the last turn is no licence to answer what its entry does not say
+    assert converse(bot, "备案成功之后网站怎么才能访问", "那要交多少钱呢") == [resolve, "<declined>"]
 
 
 def test_off_topic_turn_after_a_topic_is_still_declined(bot: Bot) -> None:
