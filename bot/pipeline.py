@@ -28,6 +28,7 @@ from bot.coverage import (
     NOT_COVERED,
     OFF_TOPIC,
     Signals,
+    Term,
     by_kind,
     by_scope,
     clause_shares,
@@ -220,7 +221,9 @@ class Pipeline:
         best = with_topic.retrieval.hits[0].entry
         if lead is not None and best.id == lead:
             return replace(with_topic, borrowed=previous.question)
-        if fresh and not _says_own_words(fold(f"{best.title} {best.text}"), fresh, most=leans):
+        # the corpus' own subject (备案) is said by nearly every entry: saying it shows nothing
+        own = {w for w in fresh if not snapshot.catalogue.theme(Term(w, 0.0, (w,)))} if leans else fresh
+        if fresh and not _says_own_words(fold(f"{best.title} {best.text}"), own, most=leans):
             return alone
         return replace(with_topic, borrowed=previous.question)
 
