@@ -43,6 +43,11 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}"),
     ),
     (
+        "who",
+        re.compile(r"谁|哪些人|什么人|哪个人|\bwho(m)?\b"),
+        re.compile(r"负责人|本人|法定代表人|联系人|工作人员|管理员|主账号|子用户"),
+    ),
+    (
         "yesno",
         re.compile(
             r"能不能|能否|可不可以|可否|可以.{0,12}[吗么]|是否|能.{0,12}[吗么]|会.{0,12}[吗么]|要不要|需不需要|"
@@ -59,6 +64,11 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         "why",
         re.compile(r"为什么|为何|什么原因|原因|怎么会|\bwhy\b"),
         re.compile(r"因为|由于|导致|原因|会驳回|若|如果|要求"),
+    ),
+    (
+        "remedy",
+        re.compile(r"怎么办|咋办|如何处理|怎么处理|怎么解决|如何解决|该怎么弄|\bwhat (should|can|do) i do\b"),
+        re.compile(r"修改措施|解决|需要|即可|重新|再次|请"),
     ),
     (
         "how",
@@ -101,7 +111,7 @@ DEFAULT_SUBJECT = "网站"
 
 
 def answer_type(question: str) -> str | None:
-    """The kind of answer asked for: duration, fee, count, contact, yesno, where, why, how, what, or None."""
+    """The kind of answer asked for: duration, fee, count, contact, who, yesno, where, why, how, what, or None."""
     q = fold(question)
     return next((name for name, asks, _ in ANSWER_TYPES if asks.search(q)), None)
 

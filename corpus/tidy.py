@@ -41,7 +41,9 @@ def units(text: str) -> list[str]:
         joined: list[str] = []
         for block in blocks:
             lead_in = bool(joined) and bool(STEP_HEADING.search(joined[-1]))
-            if joined and not lead_in and (_RUNS_ON.search(joined[-1]) or _LIST_MARK.match(joined[-1])):
+            last = joined[-1] if joined else ""
+            runs_on = bool(last) and bool(_RUNS_ON.search(last) or _LIST_MARK.match(last) or _in_quote(last))
+            if runs_on and not lead_in:
                 # "变更类操作: 变更服务/变更备案, 需要做鉴权" is one sentence laid out in blocks
                 joined[-1] = f"{joined[-1]} {block}"
             else:
@@ -59,6 +61,14 @@ def units(text: str) -> list[str]:
             if buf.strip():
                 out.append(buf.strip())
     return out
+
+
+_QUOTES = (("“", "”"), ("「", "」"), ("《", "》"))
+
+
+def _in_quote(text: str) -> bool:
+    # a menu path quoted with spaces in it ("“我的备案 > 正在备案中的订单”") is one name, not two blocks
+    return any(text.count(left) > text.count(right) for left, right in _QUOTES)
 
 
 def is_finished(unit: str) -> bool:

@@ -20,6 +20,11 @@ def test_units_split_sentences_and_layout_blocks() -> None:
         "变更类操作: 变更服务, 需要鉴权",
     ]
     assert units("“确定”。然后?！ 好") == ["“确定”。", "然后?！", "好"]
+    # a quoted menu path with spaces in it is one name: the sentence around it is not cut there
+    assert units("可在“我的备案 > 正在备案中的订单”查看状态。 审核结果将以短信通知。") == [
+        "可在“我的备案 > 正在备案中的订单”查看状态。",
+        "审核结果将以短信通知。",
+    ]
 
 
 def test_cut_tail_after_prose_runs_on_or_open_word() -> None:
