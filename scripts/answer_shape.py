@@ -1,4 +1,4 @@
-"""What users read, counted over labelled questions: direct replies, cut text, title-only answers.
+"""What users read, counted over labelled questions: direct replies and what they hold, cut text, title-only answers.
 
     python scripts/answer_shape.py eval/dev.jsonl [more.jsonl ...]
 
@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -23,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 import bot.assistant as assistant  # noqa: E402
 import corpus.loaders as loaders  # noqa: E402
 from bot import Answer, Bot, Settings  # noqa: E402
+from bot.evaluate import entry_text, holds  # noqa: E402
 from bot.wording import answer_text  # noqa: E402
 from corpus import Entry, load_corpus  # noqa: E402
 from corpus.tidy import units  # noqa: E402
@@ -38,6 +40,12 @@ def raw_entries() -> dict[str, Entry]:
         return {e.id: e for e in load_corpus()}
     finally:
         loaders.tidy = tidy
+
+
+def is_right(bot: Bot, row: dict[str, Any], entry_id: str) -> bool:
+    """Whether an entry is a right answer to a labelled row: one of its ids, or it holds an expected phrase."""
+    entry = bot.index.by_id.get(entry_id)
+    return entry_id in (row.get("entry") or []) or (entry is not None and holds(entry_text(entry), row["expect"]))
 
 
 def cut_fragments(raw: dict[str, Entry], marked: dict[str, Entry]) -> set[str]:
@@ -78,9 +86,13 @@ def main() -> None:
             ask_ms: list[float] = []
             old_ms: list[float] = []
             wording_ms.clear()
+            right = holding = 0
             for row in rows:
+                session = None
+                for turn in row.get("turns") or []:
+                    session = bot.ask(turn, session_id=session).session_id
                 t0 = time.perf_counter()
-                answer: Answer = bot.ask(row["question"])
+                answer: Answer = bot.ask(row["question"], session_id=session)
                 ask_ms.append(1000 * (time.perf_counter() - t0))
                 tally["asked"] += 1
                 if not answer.confident:
@@ -89,6 +101,11 @@ def main() -> None:
                 tally["direct"] += answer.direct is not None
                 tally["partial"] += answer.coverage == "partial"
                 tally["multi"] += bool(answer.parts)
+                if row.get("expect") and answer.direct is not None and is_right(bot, row, answer.sources[0].id):
+                    # the reply a help desk gives: the sentence(s) shown first hold what the asker wanted
+                    right += 1
+                    shown = " ".join([answer.direct, *(part.direct or "" for part in answer.parts)])
+                    holding += holds(shown, row["expect"])
                 steps = [s for link in answer.troubleshooting for s in link.steps]
                 new_bad["cut shown as finished"] += shows_cut(answer.answer, steps, fragments)
                 new_bad["link words shown"] += any(w in answer.answer for w in LINK_WORDS)
@@ -106,6 +123,10 @@ def main() -> None:
                 f"asked {tally['asked']}, answered {tally['answered']}: with a direct sentence {tally['direct']}, "
                 f"title-only topics answered as partial (person first, related steps) {tally['partial']}, "
                 f"several questions {tally['multi']}"
+            )
+            print(
+                f"right answers with a direct reply {right}: an expected phrase in the direct reply {holding} "
+                f"({100 * holding / max(right, 1):.1f}%)"
             )
             print("| answered questions showing | before | now |\n|---|---:|---:|")
             for key in new_bad:
