@@ -48,12 +48,17 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"负责人|本人|法定代表人|联系人|工作人员|管理员|主账号|子用户"),
     ),
     (
+        "remedy",
+        re.compile(r"怎么办|咋办|如何处理|怎么处理|怎么解决|如何解决|该怎么弄|\bwhat (should|can|do) i do\b"),
+        re.compile(r"修改措施|解决|需要|即可|重新|再次|请"),
+    ),
+    (
         "yesno",
         re.compile(
             r"能不能|能否|可不可以|可否|可以.{0,12}[吗么]|是否|能.{0,12}[吗么]|会.{0,12}[吗么]|要不要|需不需要|"
-            r"支持.{0,12}[吗么]|有没有|^(can|could|may|is|are|do|does|should|will|must)\b"
+            r"支持.{0,12}[吗么]|有没有|(^|[.?!]\s*)(can|could|may|is|are|do|does|should|will|must)\b"
         ),
-        re.compile(r"不支持|支持|不可|可以|不能|无法|必须|不需要|需要|允许|不受影响|不可逆"),
+        re.compile(r"不支持|支持|不可|可以|不能|无法|必须|不需要|需要|请先|允许|不受影响|不可逆"),
     ),
     (
         "where",
@@ -62,13 +67,8 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "why",
-        re.compile(r"为什么|为何|什么原因|原因|怎么会|\bwhy\b"),
+        re.compile(r"为什么|为何|为啥|什么原因|原因|怎么会|\bwhy\b"),
         re.compile(r"因为|由于|导致|原因|会驳回|若|如果|要求"),
-    ),
-    (
-        "remedy",
-        re.compile(r"怎么办|咋办|如何处理|怎么处理|怎么解决|如何解决|该怎么弄|\bwhat (should|can|do) i do\b"),
-        re.compile(r"修改措施|解决|需要|即可|重新|再次|请"),
     ),
     (
         "how",
@@ -95,6 +95,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 MAX_PARTS = 3
 TYPE_BONUS = 1.0  # giving the kind of answer asked counts as much as one telling term
 CUT_PENALTY = 0.5
+TOPIC_WEIGHT = 0.5  # a question word the entry's own title says, in telling its sentences apart
 # kinds of answer that are a value a sentence gives or not (a duration, a fee, a count, a contact)
 VALUE_KINDS = ("duration", "fee", "count", "contact")
 # Latin words are told apart by letters around them, not by \b: a Chinese character is a word character too.
@@ -111,7 +112,8 @@ DEFAULT_SUBJECT = "网站"
 
 
 def answer_type(question: str) -> str | None:
-    """The kind of answer asked for: duration, fee, count, contact, who, yesno, where, why, how, what, or None."""
+    """The kind of answer asked for (duration, fee, count, contact, who, remedy, yesno, where, why, how, what) or
+    None."""
     q = fold(question)
     return next((name for name, asks, _ in ANSWER_TYPES if asks.search(q)), None)
 
@@ -199,11 +201,14 @@ def score_sentences(question: str, terms: str, entry: Entry) -> list[Sentence]:
     """Each reply sentence scored by the question's terms it holds (weighed by general IDF), by whether it
     gives the kind of answer asked, less a little when the source cut its start; in text order."""
     q_terms = {t for t in tokenize(terms) if len(t) > 1 or _CJK.match(t) is None}
+    # the words of a written title name what the whole entry is about: every sentence is about them, so they
+    # tell its sentences apart less than the question's other words (a title taken from the text is a sentence)
+    topic = set() if entry.title_derived else set(tokenize(entry.title))
     kind = answer_type(question)
     out = []
     for sent in candidates(entry):
         own = set(tokenize(sent))
-        overlap = sum(weight(t) for t in q_terms & own)
+        overlap = sum(weight(t) * (TOPIC_WEIGHT if t in topic else 1.0) for t in q_terms & own)
         found = gives(kind, _LABEL.sub("", sent))
         score = overlap + (TYPE_BONUS if found else 0.0) - (CUT_PENALTY if sent.startswith(ELLIPSIS) else 0.0)
         out.append(Sentence(sent, round(score, 4), found))

@@ -27,6 +27,8 @@ def titled(entries: list[Entry], title: str) -> Entry:
         ("验证码发给谁", "who"),
         ("who gets the code?", "who"),
         ("订单被驳回了怎么办", "remedy"),
+        ("被注销了怎么办还能用吗", "remedy"),
+        ("My account has filing info. Can I change the province?", "yesno"),
         ("要准备哪些材料", "what"),
         ("备案短信核验", None),
     ],
@@ -77,16 +79,22 @@ def test_what_an_answer_of_a_kind_looks_like() -> None:
             "备案短信核验",
             ["验证码仅发送至备案信息中填写的主体负责人、互联网信息服务负责人手机号码中。"],
         ),
+        # what to do about it, not what happened: the title's words (注销, 网站) are every sentence's topic
+        ("网站被注销了怎么办", "核查未通过,网站被注销怎么办", ["如需继续使用此互联网信息服务,您需要再次备案。"]),
         (
-            # what happened, then what to do about it
-            "网站被管局注销了怎么办",
+            "为啥会被注销",
             "核查未通过,网站被注销怎么办",
             [
                 "根据相关法规,若您的互联网信息服务没有对应的接入商或者网站违规,管局可能会注销您的备案号,"
-                "导致您的域名无法继续访问。",
-                "如需继续使用此互联网信息服务,您需要再次备案。",
+                "导致您的域名无法继续访问。"
             ],
         ),
+        (
+            "取消接入提交了在哪里看状态",
+            "选择取消接入原因",
+            ["您的申请提交后,可在“我的备案 > 正在备案中的订单”查看状态。"],
+        ),
+        ("域名没实名能直接备案吗", "域名未进行实名认证", ["请先实名认证新注册的域名,具体请参见域名实名认证操作指导。"]),
         (
             "IP要填哪些",
             "IP和和域名信息",
