@@ -62,8 +62,8 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "where",
-        re.compile(r"哪里|在哪|哪儿|什么地方|入口|\bwhere\b"),
-        re.compile(r"在.{1,20}(中|里|上|页面)|登录|登陆|控制台|系统|网站"),
+        re.compile(r"哪里|[在去到]哪|哪儿|什么地方|入口|\bwhere\b"),
+        re.compile(r"在.{1,20}(中|里|上|页面)|[可请]在|前往|登录|登陆|控制台|系统|网站"),
     ),
     (
         "why",

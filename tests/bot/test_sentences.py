@@ -22,6 +22,7 @@ def titled(entries: list[Entry], title: str) -> Entry:
         ("备案省市能修改吗", "yesno"),
         ("can I change the filing province?", "yesno"),
         ("备案号在哪里查", "where"),
+        ("华为云APP去哪下", "where"),
         ("为什么被驳回", "why"),
         ("怎么取消接入", "how"),
         ("验证码发给谁", "who"),
@@ -88,6 +89,12 @@ def test_what_an_answer_of_a_kind_looks_like() -> None:
                 "根据相关法规,若您的互联网信息服务没有对应的接入商或者网站违规,管局可能会注销您的备案号,"
                 "导致您的域名无法继续访问。"
             ],
+        ),
+        (
+            # "可在…" tells where; the step heading "下载华为云APP" does not
+            "华为云APP去哪下载",
+            "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核",
+            ["您可在各大应用市场或扫描下方二维码下载华为云APP,如果已下载华为云APP请将APP升级至最新版本。"],
         ),
         (
             "取消接入提交了在哪里看状态",
