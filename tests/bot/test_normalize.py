@@ -30,6 +30,10 @@ from bot.normalize import Query, normalize
         ("交到管局两周了没动静", "交到管局两周了没动静", "交到管局两周了没动静 进度 状态 提交"),
         ("刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题 提示"),
         ("想看看app备案审到哪一步了", "想看看app备案审到哪一步了", "想看看app备案审到哪一步了 进度"),
+        # not finished, can't be reached, changed: everyday verbs meet the documents' words
+        ("有个订单还没走完", "有个订单还没走完", "有个订单还没走完 进行中 未完成"),
+        ("网站还是连不上", "网站还是连不上", "网站还是连不上 无法访问"),
+        ("省份能改过来吗", "省份能改过来吗", "省份能改过来吗 修改 省市"),
         # asking whether it can be restored is asking whether it is reversible
         ("注销后还能恢复吗", "注销后还能恢复吗", "注销后还能恢复吗 不可逆"),
         ("注销了还能撤回不", "注销了还能撤回不", "注销了还能撤回不 不可逆"),
