@@ -234,7 +234,9 @@ class Pipeline:
     def measured_calibration(self, snapshot: Snapshot) -> Calibration:
         """The embedder's reference points on this index: measured once, then read from beside the index."""
         manifest = snapshot.index.manifest
-        key = f"{CALIBRATION_VERSION}\n{TABLES_DIGEST}\n{self.vectors.embedder.name}\n{manifest.corpus_hash}"
+        # the question tables and the asking words decide what a question's words are: measured again when they change
+        reading = f"{TABLES_DIGEST}|{','.join(sorted(ASKING))}"
+        key = f"{CALIBRATION_VERSION}\n{reading}\n{self.vectors.embedder.name}\n{manifest.corpus_hash}"
         with self._lock:
             found = self._calibrations.get(key)
             if found is None:

@@ -21,6 +21,7 @@ from bot.coverage import (
     salient_terms,
     unnamed,
 )
+from bot.live_index import Snapshot
 from bot.retrieve import Hit, Retrieval
 from corpus import Entry
 
@@ -241,6 +242,28 @@ def test_the_rule_reads_cosines_on_the_scale_it_was_fitted_on_and_distinctness_o
     assert (read.distinct_in, read.distinct_out) == (0.3, 0.01)
     # an embedder the rule was not fitted with is put on the rule's scale by what was measured with it
     assert rule.on_own_scale(measured, "sentence-transformers:another-model") == measured
+
+
+def test_reference_points_are_measured_again_when_the_question_tables_change(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.pipeline as pipeline
+
+    measured: list[int] = []
+    measure = pipeline.Pipeline._measure
+
+    def counted(self: pipeline.Pipeline, snapshot: Snapshot) -> Calibration:
+        measured.append(1)
+        return measure(self, snapshot)
+
+    monkeypatch.setattr(pipeline.Pipeline, "_measure", counted)
+    snapshot = bot.live.snapshot
+    bot.pipeline.measured_calibration(snapshot)
+    assert measured == []  # measured when the index was opened, then kept
+    # tables that read questions otherwise (a new expansion) read the titles otherwise: the cached points are stale
+    monkeypatch.setattr(pipeline, "TABLES_DIGEST", "another")
+    bot.pipeline.measured_calibration(snapshot)
+    assert measured == [1]
 
 
 def test_on_the_corpus_the_rule_was_fitted_on_the_two_scales_agree(bot: Bot) -> None:
