@@ -50,7 +50,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "remedy",
         re.compile(r"怎么办|咋办|如何处理|怎么处理|怎么解决|如何解决|该怎么弄|\bwhat (should|can|do) i do\b"),
-        re.compile(r"修改措施|解决|需要|即可|重新|再次|请"),
+        re.compile(r"修改措施|解决|需要|即可|重新|再次|(?<![申邀])请"),
     ),
     (
         "yesno",
@@ -73,7 +73,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "how",
         re.compile(r"怎么|怎样|如何|步骤|操作|咋|\bhow\b"),
-        re.compile(r"请|登录|登陆|单击|点击|查看|进入|选择|上传|提交|填写|下载|执行"),
+        re.compile(r"(?<![申邀])请|登录|登陆|单击|点击|查看|进入|选择|上传|提交|填写|下载|执行"),
     ),
     (
         "what",

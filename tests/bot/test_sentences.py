@@ -83,6 +83,12 @@ def test_what_an_answer_of_a_kind_looks_like() -> None:
         # what to do about it, not what happened: the title's words (注销, 网站) are every sentence's topic
         ("网站被注销了怎么办", "核查未通过,网站被注销怎么办", ["如需继续使用此互联网信息服务,您需要再次备案。"]),
         (
+            # "申请" holds 请 but bids nobody do anything: the fix is the sentence that tells what to do
+            "提示此证件存在进行中的订单怎么处理",
+            "此证件存在进行中的订单",
+            ["修改措施: 需要您登陆华为云账号,点击控制台至我的备案,查看历史订单,选择后进行放弃即可。"],
+        ),
+        (
             "为啥会被注销",
             "核查未通过,网站被注销怎么办",
             [
