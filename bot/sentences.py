@@ -89,6 +89,7 @@ _QUESTION_WORD = re.compile(
 )
 _SPLIT_END = re.compile(r"(?<=[?？。！!；;\n])")
 _SPLIT_CLAUSE = re.compile(r"(?<=[,，])|(?=\b(?:and|also)\s+(?:how|what|when|where|why|can|do|does|is)\b)")
+_STEP_NAME = re.compile(r"^\d{1,2}[.、)]\s*[^,，;；:：]{1,16}[。.]?$")
 _LABEL = re.compile(r"^[^,，。:：]{1,8}[:：]\s*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -235,7 +236,10 @@ def direct_sentences(question: str, terms: str, entry: Entry, limit: int = 2) ->
     if scored[best].score <= 0:
         picked = [next((i for i, s in enumerate(scored) if not s.text.startswith(ELLIPSIS)), 0)]
     nxt = picked[0] + 1
-    if limit > 1 and kind and scored[picked[0]].gives is None and nxt < len(scored) and scored[nxt].gives:
+    lacks = bool(kind) and scored[picked[0]].gives is None and nxt < len(scored) and bool(scored[nxt].gives)
+    # a numbered step's name ("4. 获取签名MD5值。") says what to do, the sentence after it how
+    named = bool(_STEP_NAME.match(scored[picked[0]].text)) and nxt < len(scored)
+    if limit > 1 and (lacks or named):
         picked.append(nxt)
     return [scored[i].text for i in picked]
 
