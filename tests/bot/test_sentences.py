@@ -89,7 +89,7 @@ def test_what_an_answer_of_a_kind_looks_like() -> None:
             ["修改措施: 需要您登陆华为云账号,点击控制台至我的备案,查看历史订单,选择后进行放弃即可。"],
         ),
         # a numbered step's name is followed by how to do it
-        ("签名MD5怎么获取", "获取安卓公钥", ["4. 获取签名MD5值。", "在文件APK signature中查看MD5签名。"]),
+        ("安卓 签名MD5 获取", "获取安卓公钥", ["4. 获取签名MD5值。", "在文件APK signature中查看MD5签名。"]),
         (
             "为啥会被注销",
             "核查未通过,网站被注销怎么办",
