@@ -128,7 +128,8 @@ def answer(
     pointed = any(s.endswith(ELLIPSIS) for s in shown)
     if pointed:
         lines.append(pointer)
-    if entry.steps:
+    # a direct reply that is the sentence the steps were drawn from has said them already
+    if entry.steps and not all(step in "".join(shown) for step in entry.steps):
         lines.append(fr.steps)
         lines.extend(f"{i}. {s}" for i, s in enumerate(entry.steps, 1))
     rest = rest_of(entry, direct)

@@ -77,7 +77,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "what",
-        re.compile(r"哪些|什么|\b(what|which)\b"),
+        re.compile(r"哪些|什么|啥|\b(what|which)\b"),
         re.compile(r"、|[:：]|包括|为"),
     ),
 )

@@ -45,6 +45,19 @@ def test_direct_reply_then_steps_then_the_rest(entries: list[Entry]) -> None:
     ]
 
 
+def test_asked_what_to_do_the_fix_comes_first_and_is_not_listed_again(entries: list[Entry]) -> None:
+    order = titled(entries, "此证件存在进行中的订单")
+    fix = "修改措施: 需要您登陆华为云账号,点击控制台至我的备案,查看历史订单,选择后进行放弃即可。"
+    got = answer(order, "提示证件存在进行中的订单怎么处理", "提示证件存在进行中的订单怎么处理", ZH)
+    assert got.direct == fix
+    # the steps were drawn from that very sentence: the reply does not say them twice
+    assert got.text.split("\n") == [
+        fix,
+        "帮助文档原文（此证件存在进行中的订单）：",
+        "您填写的证件号码,已在华为云提交过备案申请,且备案订单还未完成。",
+    ]
+
+
 def test_can_i_change_it_gets_the_no_up_front(entries: list[Entry]) -> None:
     scene = titled(entries, "场景二:账号下有备案信息")
     got = answer(scene, "备案省市可以修改吗", normalize("备案省市可以修改吗").lexical, ZH)

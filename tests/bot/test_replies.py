@@ -61,12 +61,16 @@ def test_english_questions_get_english_framing_around_the_chinese_text(bot: Bot)
     assert answer.direct == "备案申请提交管局后,管局审核时间为3-20个工作日,请耐心等待管局审核结果。"
     assert "From the help document (管局审核需多久):" in answer.answer.split("\n")
     assert "帮助文档原文" not in answer.answer
-    fix = bot.ask("My filing was rejected because of the address proof, what should I do?")
-    assert fix.sources[0].title == "没有提交必要的地址证明材料会导致备案订单被驳回"
-    assert fix.answer.split("\n")[1:3] == [
+    told = bot.ask("My filing was rejected because of the address proof")
+    assert told.sources[0].title == "没有提交必要的地址证明材料会导致备案订单被驳回"
+    assert told.answer.split("\n")[1:3] == [
         FRAMINGS["en"].steps,
         "1. 请在各地区管局ICP备案规则中查看您备案所在省份的规则",
     ]
+    # asked what to do, the fix the steps were drawn from comes first, and the steps are not said twice
+    fix = bot.ask("My filing was rejected because of the address proof, what should I do?")
+    assert fix.direct is not None and fix.direct.startswith("修改措施: 请在各地区管局ICP备案规则中查看")
+    assert fix.answer.split("\n")[1] == "From the help document (没有提交必要的地址证明材料会导致备案订单被驳回):"
 
 
 def test_review_times_follow_the_subject_asked(bot: Bot) -> None:

@@ -31,6 +31,7 @@ def titled(entries: list[Entry], title: str) -> Entry:
         ("被注销了怎么办还能用吗", "remedy"),
         ("My account has filing info. Can I change the province?", "yesno"),
         ("要准备哪些材料", "what"),
+        ("要补啥材料", "what"),
         ("备案短信核验", None),
     ],
 )
