@@ -306,7 +306,8 @@ def _says_own_words(text: str, fresh: set[str], most: bool) -> bool:
     if not most:
         return all(w in text for w in fresh)
     total = sum(idf(w) for w in fresh)
-    return total > 0 and sum(idf(w) for w in fresh if w in text) >= LEANING_SHARE * total
+    # no words of its own beyond the corpus' subject: nothing for the entry to lack
+    return total == 0 or sum(idf(w) for w in fresh if w in text) >= LEANING_SHARE * total
 
 
 def last_topic(resolved: str) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from bot import Bot
 from bot.errors import Conflict
-from bot.pipeline import new_terms
+from bot.pipeline import _says_own_words, new_terms
 from bot.sessions import SessionStore, Turn
 
 
@@ -72,6 +72,16 @@ def test_a_leaning_turn_needs_most_of_its_own_words_said(bot: Bot) -> None:
     assert converse(bot, "备案成功之后网站怎么才能访问", "要是域名不在华为云买的呢") == [resolve, resolve]
     # leaning on the last turn is no licence to answer what its entry does not say
     assert converse(bot, "备案成功之后网站怎么才能访问", "那要交多少钱呢") == [resolve, "<declined>"]
+
+
+def test_a_leaning_turn_needs_most_of_its_words_weighed_by_rarity() -> None:
+    text = "在华为云注册域名的用户,配置网站解析"
+    # 买 (IDF 5.5) is missing, 域名 (9.8) and 华为 (9.9) are said: most of the weight
+    assert _says_own_words(text, {"域名", "华为", "买"}, most=True)
+    assert not _says_own_words(text, {"域名", "华为", "买"}, most=False)
+    assert not _says_own_words(text, {"收费", "域名"}, most=True)
+    # no word of its own beyond the corpus' subject: nothing for the entry to lack
+    assert _says_own_words(text, set(), most=True)
 
 
 def test_off_topic_turn_after_a_topic_is_still_declined(bot: Bot) -> None:
