@@ -89,6 +89,9 @@ KIND_WORDS = {"duration": "多久", "fee": "多少钱", "count": "几个", "cont
 EMBED_MAX_CHARS = 80
 TOPIC_MAX_CHARS = 80
 TOPIC_MAX_WORDS = 8
+# The question tables and the asking words decide what a question's words are: reference points measured with
+# others are measured again (part of their cache key, made once).
+READING = f"{TABLES_DIGEST}|{','.join(sorted(ASKING))}"
 
 
 @dataclass(frozen=True)
@@ -234,9 +237,7 @@ class Pipeline:
     def measured_calibration(self, snapshot: Snapshot) -> Calibration:
         """The embedder's reference points on this index: measured once, then read from beside the index."""
         manifest = snapshot.index.manifest
-        # the question tables and the asking words decide what a question's words are: measured again when they change
-        reading = f"{TABLES_DIGEST}|{','.join(sorted(ASKING))}"
-        key = f"{CALIBRATION_VERSION}\n{reading}\n{self.vectors.embedder.name}\n{manifest.corpus_hash}"
+        key = f"{CALIBRATION_VERSION}\n{READING}\n{self.vectors.embedder.name}\n{manifest.corpus_hash}"
         with self._lock:
             found = self._calibrations.get(key)
             if found is None:

@@ -261,7 +261,7 @@ def test_reference_points_are_measured_again_when_the_question_tables_change(
     bot.pipeline.measured_calibration(snapshot)
     assert measured == []  # measured when the index was opened, then kept
     # tables that read questions otherwise (a new expansion) read the titles otherwise: the cached points are stale
-    monkeypatch.setattr(pipeline, "TABLES_DIGEST", "another")
+    monkeypatch.setattr(pipeline, "READING", f"another|{pipeline.READING}")
     bot.pipeline.measured_calibration(snapshot)
     assert measured == [1]
 
