@@ -126,7 +126,7 @@ def entry_text(entry: Entry) -> str:
     return f"{entry.title}\n{entry.text}"
 
 
-def _right(bot: Bot, case: Case, entry_id: str) -> bool:
+def is_right(bot: Bot, case: Case, entry_id: str) -> bool:
     """Whether an entry is a right answer: one of the listed ids, or it holds an expected phrase."""
     if entry_id in case.entry:
         return True
@@ -134,12 +134,17 @@ def _right(bot: Bot, case: Case, entry_id: str) -> bool:
     return entry is not None and holds(entry_text(entry), case.expect)
 
 
-def ask_case(bot: Bot, case: Case) -> Answer:
-    """Ask the case's earlier turns, then the question, in one fresh session."""
+def ask_turns(bot: Bot, case: Case) -> str | None:
+    """Ask the case's earlier turns in one fresh session; its id (None for a case without turns)."""
     sid = None
     for turn in case.turns:
         sid = bot.ask(turn, session_id=sid).session_id
-    return bot.ask(case.question, session_id=sid)
+    return sid
+
+
+def ask_case(bot: Bot, case: Case) -> Answer:
+    """Ask the case's earlier turns, then the question, in one fresh session."""
+    return bot.ask(case.question, session_id=ask_turns(bot, case))
 
 
 def answered(answer: Answer) -> bool:
@@ -153,7 +158,7 @@ def _route_right(bot: Bot, case: Case, answer: Answer) -> bool:
         return False
     if case.route == "rejection":
         # the rejection asked about must lead the links
-        return _right(bot, case, links[0].id)
+        return is_right(bot, case, links[0].id)
     return True
 
 
@@ -164,7 +169,7 @@ def evaluate(bot: Bot, cases: list[Case]) -> dict[str, Tally]:
         answer = ask_case(bot, case)
         said = answered(answer)
         ids = [s.id for s in answer.sources[:5]]
-        rank = next((i for i, entry_id in enumerate(ids, 1) if _right(bot, case, entry_id)), None)
+        rank = next((i for i, entry_id in enumerate(ids, 1) if is_right(bot, case, entry_id)), None)
         for group in (case.group, "all"):
             t = tallies[group]
             if case.answerable:
@@ -204,7 +209,7 @@ def ranking(bot: Bot, cases: list[Case], mode: Mode) -> dict[str, Tally]:
         if not case.answerable or case.turns:
             continue
         ids = [h.entry.id for h in bot.understand(case.question, mode=mode).retrieval.hits[:5]]
-        rank = next((i for i, entry_id in enumerate(ids, 1) if _right(bot, case, entry_id)), None)
+        rank = next((i for i, entry_id in enumerate(ids, 1) if is_right(bot, case, entry_id)), None)
         for group in (case.group, "all"):
             t = tallies[group]
             t.n_in += 1

@@ -10,13 +10,11 @@ the corpus' cut/link-word marking) as the baseline, so both columns rest on the 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -24,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 import bot.assistant as assistant  # noqa: E402
 import corpus.loaders as loaders  # noqa: E402
 from bot import Answer, Bot, Settings  # noqa: E402
-from bot.evaluate import entry_text, holds  # noqa: E402
+from bot.evaluate import ask_turns, holds, is_right, load_cases  # noqa: E402
 from bot.wording import answer_text  # noqa: E402
 from corpus import Entry, load_corpus  # noqa: E402
 from corpus.tidy import units  # noqa: E402
@@ -40,12 +38,6 @@ def raw_entries() -> dict[str, Entry]:
         return {e.id: e for e in load_corpus()}
     finally:
         loaders.tidy = tidy
-
-
-def is_right(bot: Bot, row: dict[str, Any], entry_id: str) -> bool:
-    """Whether an entry is a right answer to a labelled row: one of its ids, or it holds an expected phrase."""
-    entry = bot.index.by_id.get(entry_id)
-    return entry_id in (row.get("entry") or []) or (entry is not None and holds(entry_text(entry), row["expect"]))
 
 
 def cut_fragments(raw: dict[str, Entry], marked: dict[str, Entry]) -> set[str]:
@@ -79,7 +71,7 @@ def main() -> None:
         marked = {e.id: e for e in bot.index.entries}
         fragments = cut_fragments(raw, marked)
         for path in args.sets:
-            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            cases = load_cases(path)
             tally = {k: 0 for k in ("asked", "answered", "direct", "partial", "multi")}
             new_bad = {"cut shown as finished": 0, "link words shown": 0, "title only": 0}
             old_bad = dict.fromkeys(new_bad, 0)
@@ -87,12 +79,10 @@ def main() -> None:
             old_ms: list[float] = []
             wording_ms.clear()
             right = holding = 0
-            for row in rows:
-                session = None
-                for turn in row.get("turns") or []:
-                    session = bot.ask(turn, session_id=session).session_id
+            for case in cases:
+                session = ask_turns(bot, case)
                 t0 = time.perf_counter()
-                answer: Answer = bot.ask(row["question"], session_id=session)
+                answer: Answer = bot.ask(case.question, session_id=session)
                 ask_ms.append(1000 * (time.perf_counter() - t0))
                 tally["asked"] += 1
                 if not answer.confident:
@@ -101,11 +91,11 @@ def main() -> None:
                 tally["direct"] += answer.direct is not None
                 tally["partial"] += answer.coverage == "partial"
                 tally["multi"] += bool(answer.parts)
-                if row.get("expect") and answer.direct is not None and is_right(bot, row, answer.sources[0].id):
+                if case.expect and answer.direct is not None and is_right(bot, case, answer.sources[0].id):
                     # the reply a help desk gives: the sentence(s) shown first hold what the asker wanted
                     right += 1
                     shown = " ".join([answer.direct, *(part.direct or "" for part in answer.parts)])
-                    holding += holds(shown, row["expect"])
+                    holding += holds(shown, case.expect)
                 steps = [s for link in answer.troubleshooting for s in link.steps]
                 new_bad["cut shown as finished"] += shows_cut(answer.answer, steps, fragments)
                 new_bad["link words shown"] += any(w in answer.answer for w in LINK_WORDS)
