@@ -140,21 +140,27 @@ def _tabled(text: str) -> tuple[list[Term], str]:
     terms: list[Term] = []
     original = text
     for pattern, chinese in EXPANSIONS_RE:
-        # a way of saying that starts inside a word of the question is not said ("审过了" in "初审过了"); what is
-        # found is blanked out to its length, so that places in the text stay where they were
+        # a way of saying that starts inside a word of the question is not said ("审过了" in "初审过了")
         found = [m for m in pattern.finditer(text) if m.start() in _word_starts(original)]
-        for m in found:
-            forms = (m.group(), *chinese.split())
-            terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
-            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+        terms += [_said(m.group(), (m.group(), *chinese.split())) for m in found]
+        text = _blanked(text, found)
     for pattern, chinese in GLOSSARY_RE if _EN.search(text) else ():
         found = list(pattern.finditer(text))
-        for m in found:
-            forms = tuple(w for w in chinese.split() if w)
-            terms.append(Term(m.group(), max(idf(w) for w in forms), forms))
-        if found:
-            text = pattern.sub(" ", text)
+        terms += [_said(m.group(), tuple(chinese.split())) for m in found]
+        text = _blanked(text, found)
     return terms, text
+
+
+def _said(spelling: str, forms: tuple[str, ...]) -> Term:
+    """A term a table found: weighed as the rarest of the words that stand for it."""
+    return Term(spelling, max(idf(w) for w in forms), forms)
+
+
+def _blanked(text: str, found: Sequence[re.Match[str]]) -> str:
+    """The text with what was found blanked out to its length, so that places in it stay where they were."""
+    for m in found:
+        text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+    return text
 
 
 # Nouns name what a question is about; verbs and the rest mostly phrase it ("没挂", "替换", "白白的").
