@@ -12,7 +12,7 @@ from corpus.tokenize import fold
 # Greetings and filler that say nothing about the topic.
 _FILLER = re.compile(
     r"^(你好|您好|hi|hello|请问一下|请问|麻烦问一下|麻烦|想问一下|想问|问一下|咨询一下|咨询|打扰了|在吗)[,，!！。\s]*"
-    r"|[,，\s]*(谢谢|多谢|感谢|急|在线等|求助|求解答|谢啦)[!！。.]*$"
+    r"|[,，\s]*(谢谢|多谢|感谢|[急烦愁]死(?:我)?了|急|在线等|求助|求解答|谢啦)[!！。.]*$"
 )
 # Domain synonyms: the left side is rewritten to the wording the help documents use.
 SYNONYMS: tuple[tuple[str, str], ...] = (
@@ -24,6 +24,10 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"帐号", "账号"),
     (r"法人(?!代表)", "法定代表人"),
     (r"工单", "订单"),
+    # 备案 is a separable verb: 备过案, 备了案, 备的案
+    (r"备[过了的好完]案", "备案"),
+    # a clause ending in 不 asks yes or no (能改不 = 能不能改)
+    (r"(?<=[\u4e00-\u9fff])不(?=[?？,，。!！]|$)", "吗"),
 )
 # Ways of saying "rejected" and "white screen": expanded so BM25 sees the documents' words.
 EXPANSIONS: tuple[tuple[str, str], ...] = (
@@ -72,13 +76,15 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bvalid(ity)?\b|\bexpir(e|es|ed|y|ation)\b", "有效期 过期"),
     (r"\bhow long\b|\bhow many days\b", "多久 时间 工作日"),
     (r"\bcancel(l?ing|l?ed)? access\b|\bcancel\b", "取消接入"),
-    (r"\bderegist\w*|\bcancell?ation\b|\bcancell?(ed|ing)\b|\bdelete\b", "注销"),
+    (r"\bderegist\w*|\bcancell?ation\b|\bcancell?(ed|ing)\b|\bdelete\b|\brevok(e|ed|ing)\b|\brevocation\b", "注销"),
     (r"\breject(ed|ion)?\b|\bdenied\b|\brefused\b", "驳回"),
     (r"\bblank\b|\bwhite screen\b|\bempty page\b", "白屏"),
     (r"\bwebsites?\b|\bsites?\b", "网站"),
     (r"\bdomains?\b", "域名"),
     (r"\bnumber\b", "号"),
     (r"\blook ?up\b|\bquery\b|\bcheck\b|\bfind\b", "查询 核查"),
+    (r"\binspect(ion|ions|ed)?\b", "核查"),
+    (r"\bprepar(e|ed|ing|ation)\b", "准备"),
     (r"\bgenuine\b|\bauthentic(ity)?\b|\bfake\b|\blegitimate\b", "真伪 查询"),
     (r"\bsms\b|\btext message\b", "短信"),
     (r"\bverif(y|ication)\b", "核验"),
@@ -136,7 +142,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bsucce(ed|eds|ss|ssful)\b", "成功"),
     (r"\bnotif(y|ied|ication)\b", "通知"),
     (r"\bresults?\b", "结果"),
-    (r"\b(ir)?revers(ible|e|ed)\b|\bundo(ne)?\b|\brevok(e|ed)\b|\brestor(e|ed)\b", "不可逆 恢复 撤销"),
+    (r"\b(ir)?revers(ible|e|ed)\b|\bundo(ne)?\b|\brestor(e|ed)\b", "不可逆 恢复 撤销"),
+    (r"\bkeep using\b|\bcontinu(e|ing) (to use|using)\b|\bstill use\b", "继续使用"),
     (r"\bfees?\b|\bcosts?\b|\bprices?\b|\bcharges?\b|\bfree\b|\bpay\b", "费用 收费"),
     (r"\bexpedit(e|ed)\b|\bspeed up\b|\burgent\b|\bfaster\b", "加急"),
     (r"\bannual\b|\bevery year\b|\byearly\b", "每年 年审"),

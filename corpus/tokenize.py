@@ -130,6 +130,26 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _lock = threading.Lock()
 _t2s = opencc.OpenCC("t2s")
+# Taiwan's words for what the documents name otherwise (as t2s leaves them). OpenCC's own Taiwan table (tw2sp) is
+# not used: it also turns words the documents use into others (查詢 → 查找, 資料 → 数据, 小程序 → 小进程).
+_TAIWAN = {
+    "简讯": "短信",
+    "伺服器": "服务器",
+    "网际网路": "互联网",
+    "网路": "网络",
+    "网域名称": "域名",
+    "网域": "域名",
+    "位址": "地址",
+    "登入": "登录",
+    "介面": "界面",
+    "资讯": "信息",
+    "软体": "软件",
+    "程式": "程序",
+    "档案": "文件",
+    "行动电话": "手机",
+    "身分证": "身份证",
+}
+_TAIWAN_RE = re.compile("|".join(sorted(map(re.escape, _TAIWAN), key=len, reverse=True)))
 _tokenizer: jieba.Tokenizer | None = None
 
 
@@ -146,8 +166,9 @@ def _get() -> jieba.Tokenizer:
 
 
 def dictionary_digest() -> str:
-    """A digest of the domain dictionary: an index built with another one segments its text differently."""
-    return hashlib.sha256(USER_DICT.read_bytes()).hexdigest()
+    """A digest of the domain dictionary and of the words ``fold`` replaces: an index built with others segments
+    its text differently."""
+    return hashlib.sha256(USER_DICT.read_bytes() + repr(sorted(_TAIWAN.items())).encode()).hexdigest()
 
 
 def tokenize(text: str) -> list[str]:
@@ -156,8 +177,10 @@ def tokenize(text: str) -> list[str]:
 
 
 def fold(text: str) -> str:
-    """NFKC (full-width to half-width), traditional to simplified, lowercase."""
-    return str(_t2s.convert(unicodedata.normalize("NFKC", text))).lower()
+    """NFKC (full-width to half-width), traditional to simplified, Taiwan's words to the mainland's (簡訊 → 短信,
+    伺服器 → 服务器, 登入 → 登录), lowercase."""
+    simple = str(_t2s.convert(unicodedata.normalize("NFKC", text)))
+    return _TAIWAN_RE.sub(lambda m: _TAIWAN[m.group()], simple).lower()
 
 
 @lru_cache(maxsize=4096)

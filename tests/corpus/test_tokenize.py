@@ -26,6 +26,16 @@ def test_traditional_fullwidth_and_case_fold_to_the_same_tokens() -> None:
     assert fold("ＡＰＰ備案") == "app备案"
 
 
+def test_taiwan_words_are_put_in_the_mainland_ones() -> None:
+    assert fold("取消接入要做簡訊核驗嗎") == "取消接入要做短信核验吗"
+    assert fold("伺服器的IP位址") == "服务器的ip地址"
+    # the documents' own words stay theirs: 資料 is the materials an applicant submits, 查詢 is 查询
+    assert fold("上傳資料") == "上传资料"
+    assert fold("查詢小程序") == "查询小程序"
+    # the same words typed in simplified characters
+    assert fold("简讯 伺服器") == "短信 服务器"
+
+
 def test_function_words_and_punctuation_dropped() -> None:
     assert tokenize("请问，的了吗？！") == []
 
