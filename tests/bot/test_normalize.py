@@ -57,8 +57,8 @@ from bot.normalize import Query, normalize
         (
             "The MIIT revoked my filing after an inspection. Can I keep using the domain?",
             "the miit revoked my filing after an inspection. can i keep using the domain?",
-            "the miit revoked my filing after an inspection. can i keep using the domain? 备案 工信部 管局 注销 域名 核查 "
-            "继续使用",
+            "the miit revoked my filing after an inspection. can i keep using the domain? "
+            "备案 工信部 管局 注销 域名 核查 继续使用",
         ),
         (
             "What should I prepare before filing?",
