@@ -99,6 +99,10 @@ def test_names_count_in_any_spelling_the_documents_use(bot: Bot) -> None:
     # the documents say 安卓 and iOS: an English spelling of a name they use is no new name
     assert unnamed(catalogue, "android公钥怎么获取") == []
     assert unnamed(catalogue, "苹果app的签名") == []
+    # a tablet or a computer's system is not the phone platform the documents name
+    assert unnamed(catalogue, "ipad上能用备案小程序吗") == ["ipad"]
+    assert unnamed(catalogue, "用平板能做备案吗") == ["平板"]
+    assert unnamed(catalogue, "windows电脑上怎么备案") == ["windows"]
     # a name is a whole word in latin script: "bios" is not "ios" (but is itself a word no entry spells)
     assert unnamed(catalogue, "bios设置") == ["bios"]
 
