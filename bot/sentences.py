@@ -39,8 +39,14 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "contact",
-        re.compile(r"电话|热线|联系方式|\bphone\b|\bhotline\b|\bcontact\b"),
-        re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}"),
+        re.compile(r"电话|热线|联系方式|(哪个|什么|哪些)号码|号码是多少|\bphone\b|\bhotline\b|\bcontact\b"),
+        re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}|\d{5,}"),
+    ),
+    (
+        # a web address asked for: an entry gives one only where it spells it out
+        "address",
+        re.compile(r"(哪个|什么)(网址|链接)|网址是(多少|什么)|链接到哪|\b(url|web ?address|link) (is|for)\b"),
+        re.compile(r"https?://|www\.|(?<![a-z0-9])[a-z0-9-]+\.(cn|com|net|gov|org)(?![a-z])"),
     ),
     (
         "who",
@@ -98,7 +104,7 @@ TYPE_BONUS = 1.0  # giving the kind of answer asked counts as much as one tellin
 CUT_PENALTY = 0.5
 TOPIC_WEIGHT = 0.5  # a question word the entry's own title says, in telling its sentences apart
 # kinds of answer that are a value a sentence gives or not (a duration, a fee, a count, a contact)
-VALUE_KINDS = ("duration", "fee", "count", "contact")
+VALUE_KINDS = ("duration", "fee", "count", "contact", "address")
 # Latin words are told apart by letters around them, not by \b: a Chinese character is a word character too.
 SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("APP", re.compile(r"(?<![a-z])apps?(?![a-z])|应用", re.IGNORECASE)),

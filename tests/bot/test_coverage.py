@@ -38,6 +38,9 @@ from corpus import Entry
         # a value asked for that no entry near the top gives: a fee, a count
         ("备案一共要交多少钱", "not_covered", None),
         ("一个账号最多能提交几个备案", "not_covered", None),
+        # a number or a web address asked for that no entry spells out (the documents lost the query link)
+        ("工信部备案查询的网址是多少", "not_covered", None),
+        ("备案短信是用什么号码发的", "not_covered", None),
         # English reaches the documents through the filing glossary, and is declined like Chinese
         ("Is ICP filing free of charge?", "not_covered", None),
         ("How many working days does the provincial bureau need?", "covered", "管局审核需多久"),

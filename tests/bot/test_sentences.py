@@ -49,6 +49,18 @@ def test_a_number_of_days_asks_for_a_duration_not_a_count() -> None:
     assert [k for k, _ in value_kinds("一个主体能备案的网站有几个？")] == ["count"]
 
 
+def test_a_number_or_a_web_address_asked_for_is_a_value() -> None:
+    assert [k for k, _ in value_kinds("短信是从哪个号码发来的")] == ["contact"]
+    assert [k for k, _ in value_kinds("备案号要链接到哪个网址")] == ["address"]
+    assert [k for k, _ in value_kinds("What is the URL for the filing query?")] == ["address"]
+    assert [k for k, _ in value_kinds("I changed the site's url")] == []
+    # naming a phone number or a website is not asking for one
+    assert [k for k, _ in value_kinds("负责人手机号码填错了怎么改")] == []
+    assert [k for k, _ in value_kinds("网站网址变了要重新备案吗")] == []
+    assert gives("address", "请访问 https://beian.miit.gov.cn 查询") == "https://"
+    assert gives("address", "以工信部网站公共查询为准") is None
+
+
 def test_what_an_answer_of_a_kind_looks_like() -> None:
     assert gives("duration", "管局审核时间为3-20个工作日,请耐心等待") == "3-20个工作日"
     assert gives("duration", "初审时间一般为1~2个工作日") == "1~2个工作日"
