@@ -117,7 +117,7 @@ def salient_terms(query: Query) -> list[Term]:
         if word not in ASKING:
             terms.append(Term(word, EN_WEIGHT, (word,)))
     seen: set[str] = set()
-    for word, flag in tagged(re.sub(r"[a-z0-9]+", " ", english)):
+    for word, flag in _joined(tagged(re.sub(r"[a-z0-9]+", " ", english))):
         if not _HAN.search(word) or word in STOPWORDS or word in ASKING or word in seen:
             continue
         seen.add(word)
@@ -127,6 +127,39 @@ def salient_terms(query: Query) -> list[Term]:
         parts = tuple(pieces) if len(pieces) > 1 and whole else ()
         terms.append(Term(word, idf(word) * _pos_weight(flag), (word,), parts))
     return terms
+
+
+# a word the segmenter split into single characters ("年审" as 年 / 审) that general Chinese knows as one reads as
+# that word, a noun: one character of it alone would be found in unrelated words (审 in 审核)
+_JOINED_FLAG = "n"
+# only a noun or number character (m) followed by content characters: after a verb, adverb, measure word or
+# particle, or before one, it is a phrase, not a word ("交了", "还能", "干啥", "这句话", "问下")
+_AFTER = ("n", "v", "a")
+
+
+def _joined(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Adjacent single characters put back together where general Chinese has them as one word."""
+    table, _ = _idf()
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(pairs):
+        for n in (3, 2):
+            run = pairs[i : i + n]
+            word = "".join(w for w, _ in run)
+            if (
+                len(run) == n
+                and all(len(w) == 1 and _HAN.match(w) for w, _ in run)
+                and (run[0][1] == "m" or run[0][1].startswith("n"))
+                and all(f.startswith(_AFTER) for _, f in run[1:])
+                and word in table
+            ):
+                out.append((word, _JOINED_FLAG))
+                i += n
+                break
+        else:
+            out.append(pairs[i])
+            i += 1
+    return out
 
 
 @lru_cache(maxsize=4096)

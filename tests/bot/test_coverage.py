@@ -158,6 +158,22 @@ def test_salient_terms_drop_asking_words_and_weigh_nouns_above_verbs() -> None:
     assert verbs["提交"] < verbs["备案"]
 
 
+def test_a_word_the_segmenter_split_into_characters_is_one_term() -> None:
+    # jieba cuts 年审 into 年 / 审, and 审 alone is said by every entry about 审核
+    assert [t.text for t in salient_terms(Query("q", "每年要年审吗", "q"))] == ["每年", "年审"]
+    # characters after a verb or before a particle are a phrase, not a word: 交了, 干啥
+    assert [t.text for t in salient_terms(Query("q", "交了以后去哪看", "q"))] == ["交"]
+    assert "干啥" not in {t.text for t in salient_terms(Query("q", "初审过了还要干啥", "q"))}
+
+
+@pytest.mark.parametrize(
+    ("question", "coverage"),
+    [("网站备案以后还要年审吗", "not_covered"), ("审核时长", "covered"), ("管局审核 时长", "covered")],
+)
+def test_a_joined_word_counts_and_a_duration_asked_is_no_topic(bot: Bot, question: str, coverage: str) -> None:
+    assert bot.ask(question).coverage == coverage
+
+
 def test_a_follow_up_never_borrows_what_the_entry_lacks(bot: Bot) -> None:
     first = bot.ask("备案短信核验是什么")
     assert first.coverage == "covered"
