@@ -80,7 +80,14 @@ _MORE = (
 )
 _LEANING = frozenset((*_POINTING, *_MORE))
 # How a follow-up that borrows the topic asks for the value the earlier question asked for.
-KIND_WORDS = {"duration": "多久", "fee": "多少钱", "count": "几个", "contact": "电话"}
+KIND_WORDS = {
+    "duration": "多久",
+    "fee": "多少钱",
+    "count": "几个",
+    "contact": "电话",
+    "address": "哪个网址",
+    "materials": "什么材料",
+}
 # Work per question is bounded whatever its length. The embedder's cost grows faster than the text (a 500-character
 # question cost ~65x a short one): only the first EMBED_MAX_CHARS of the normalised question are embedded; every
 # labelled question is shorter (the longest normalises to 65). BM25 reads the first LEXICAL_MAX_CHARS (see

@@ -6,7 +6,8 @@ import pytest
 
 from bot import Bot
 from bot.errors import Conflict
-from bot.pipeline import _says_own_words, new_terms
+from bot.pipeline import KIND_WORDS, _says_own_words, new_terms
+from bot.sentences import VALUE_KINDS
 from bot.sessions import SessionStore, Turn
 
 
@@ -124,3 +125,11 @@ def test_a_vote_that_could_not_be_recorded_can_be_cast_again() -> None:
         store.vote("s1", "管局审核多长时间")
     store.unvote("s1", voted)
     assert store.vote("s1", "管局审核多长时间").voted is True
+
+
+def test_every_kind_of_value_asked_carries_over_to_a_follow_up(bot: Bot) -> None:
+    # a follow-up that borrows the topic asks again for the kind of value the first turn asked for
+    assert set(KIND_WORDS) == set(VALUE_KINDS)
+    for first in ("工信部备案查询的网址是多少", "备案短信是用什么号码发的", "备案一共要交多少钱"):
+        answers = converse(bot, first, "那APP的呢")
+        assert len(answers) == 2, first
