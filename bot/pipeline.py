@@ -86,7 +86,6 @@ KIND_WORDS = {
     "count": "几个",
     "contact": "电话",
     "address": "哪个网址",
-    "materials": "什么材料",
 }
 # Work per question is bounded whatever its length. The embedder's cost grows faster than the text (a 500-character
 # question cost ~65x a short one): only the first EMBED_MAX_CHARS of the normalised question are embedded; every
