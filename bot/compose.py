@@ -49,7 +49,13 @@ FRAMINGS: dict[str, Framing] = {
         part="问题{n}：{question}",
         not_named="帮助文档中没有提到{names}。",
         no_value="帮助文档中没有给出{what}。",
-        values={"duration": "所需时长", "fee": "费用方面的说明", "count": "数量或上限", "contact": "联系方式"},
+        values={
+            "duration": "所需时长",
+            "fee": "费用方面的说明",
+            "count": "数量或上限",
+            "contact": "联系方式",
+            "address": "网址",
+        },
         joiner="、",
     ),
     "en": Framing(
@@ -71,6 +77,7 @@ FRAMINGS: dict[str, Framing] = {
             "fee": "any fee",
             "count": "a number or limit",
             "contact": "contact details",
+            "address": "a web address",
         },
         joiner=", ",
     ),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot import Bot
 from bot.compose import FRAMINGS
+from bot.sentences import VALUE_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,6 +148,11 @@ def test_a_decline_says_what_the_documents_lack(bot: Bot) -> None:
     fee = bot.ask("备案一共要交多少钱")
     assert fee.coverage == "not_covered"
     assert "帮助文档中没有给出费用方面的说明。" in fee.answer.splitlines()
+    address = bot.ask("工信部备案查询的网址是多少")
+    assert address.coverage == "not_covered"
+    assert "帮助文档中没有给出网址。" in address.answer.splitlines()
+    # every kind of value has its words in every language
+    assert all(set(framing.values) == set(VALUE_KINDS) for framing in FRAMINGS.values())
     # an off-topic question is declined without a reason about filing
     far = bot.ask("今天天气怎么样")
     assert far.coverage == "off_topic"
