@@ -86,6 +86,7 @@ KIND_WORDS = {
     "count": "几个",
     "contact": "电话",
     "address": "哪个网址",
+    "comparison": "有什么区别",
 }
 # Work per question is bounded whatever its length. The embedder's cost grows faster than the text (a 500-character
 # question cost ~65x a short one): only the first EMBED_MAX_CHARS of the normalised question are embedded; every

@@ -43,6 +43,12 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}|\d{5,}"),
     ),
     (
+        # how two things differ: an entry answers only where it compares them
+        "comparison",
+        re.compile(r"区别|差别|差异|一回事|有(什么|啥|哪些)不同|不同之处|\bdifferences?\b|\bsame (thing )?as\b"),
+        re.compile(r"区别|差别|差异|一回事|不同于|与.{1,12}不同|而.{1,12}则"),
+    ),
+    (
         # a web address asked for: an entry gives one only where it spells it out
         "address",
         re.compile(r"(哪个|什么)(网址|链接)|网址是(多少|什么)|链接到哪|\b(url|web ?address|link) (is|for)\b"),
@@ -104,7 +110,7 @@ TYPE_BONUS = 1.0  # giving the kind of answer asked counts as much as one tellin
 CUT_PENALTY = 0.5
 TOPIC_WEIGHT = 0.5  # a question word the entry's own title says, in telling its sentences apart
 # kinds of answer that are a value a sentence gives or not (a duration, a fee, a count, a contact)
-VALUE_KINDS = ("duration", "fee", "count", "contact", "address")
+VALUE_KINDS = ("duration", "fee", "count", "contact", "address", "comparison")
 # Latin words are told apart by letters around them, not by \b: a Chinese character is a word character too.
 SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("APP", re.compile(r"(?<![a-z])apps?(?![a-z])|应用", re.IGNORECASE)),

@@ -151,6 +151,10 @@ def test_a_decline_says_what_the_documents_lack(bot: Bot) -> None:
     address = bot.ask("工信部备案查询的网址是多少")
     assert address.coverage == "not_covered"
     assert "帮助文档中没有给出网址。" in address.answer.splitlines()
+    # no entry compares two kinds of filing
+    compared = bot.ask("经营性备案和非经营性备案有什么区别")
+    assert compared.coverage == "not_covered"
+    assert "帮助文档中没有给出两者的比较。" in compared.answer.splitlines()
     # every kind of value has its words in every language
     assert all(set(framing.values) == set(VALUE_KINDS) for framing in FRAMINGS.values())
     # an off-topic question is declined without a reason about filing

@@ -49,6 +49,14 @@ def test_a_number_of_days_asks_for_a_duration_not_a_count() -> None:
     assert [k for k, _ in value_kinds("一个主体能备案的网站有几个？")] == ["count"]
 
 
+def test_how_two_things_differ_is_asked_as_a_comparison() -> None:
+    assert [k for k, _ in value_kinds("小程序备案和网站备案有什么区别")] == ["comparison"]
+    assert [k for k, _ in value_kinds("快应用备案跟APP备案是一回事吗")] == ["comparison"]
+    assert [k for k, _ in value_kinds("What is the difference between the two filings?")] == ["comparison"]
+    # telling that two things differ is not asking how
+    assert [k for k, _ in value_kinds("域名实名信息跟备案主体不一样可以吗")] == []
+
+
 def test_a_number_or_a_web_address_asked_for_is_a_value() -> None:
     assert [k for k, _ in value_kinds("短信是从哪个号码发来的")] == ["contact"]
     assert [k for k, _ in value_kinds("备案号要链接到哪个网址")] == ["address"]
