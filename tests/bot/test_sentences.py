@@ -47,6 +47,9 @@ def test_a_number_of_days_asks_for_a_duration_not_a_count() -> None:
     # telling of some orders is not asking how many there are
     assert [k for k, _ in value_kinds("有几个备案订单删不掉,怎么回事")] == []
     assert [k for k, _ in value_kinds("一个主体能备案的网站有几个？")] == ["count"]
+    # 那几个 / 这几个 / 哪几个 point at some, they do not ask how many
+    assert [k for k, _ in value_kinds("注销其中一个，剩下那几个会受影响吗")] == []
+    assert [k for k, _ in value_kinds("哪几个省要求居住证")] == []
 
 
 def test_how_two_things_differ_is_asked_as_a_comparison() -> None:
