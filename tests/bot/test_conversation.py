@@ -133,3 +133,9 @@ def test_every_kind_of_value_asked_carries_over_to_a_follow_up(bot: Bot) -> None
     for first in ("工信部备案查询的网址是多少", "备案短信是用什么号码发的", "备案一共要交多少钱"):
         answers = converse(bot, first, "那APP的呢")
         assert len(answers) == 2, first
+
+
+def test_a_follow_up_asking_whether_it_is_ok_asks_of_the_same_topic(bot: Bot) -> None:
+    # 行不 asks whether it will do, as 行吗 and 行不行 do: the turn's own word is ipv6, which the entry says
+    ip = "IP和和域名信息"
+    assert converse(bot, "服务器IP地址要怎么填", "ipv6地址行不") == [ip, ip]

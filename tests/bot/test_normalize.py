@@ -40,6 +40,9 @@ from bot.normalize import Query, normalize
         # 备案 parted by 过 / 了 / 的 is still 备案
         ("之前备过案,现在能改不", "之前备案,现在能改不", "之前备案,现在能改不"),
         ("以前在别家备的案", "以前在别家备案", "以前在别家备案 第三方"),
+        # 交 and 配 are how applicants say 提交 and 配置
+        ("材料要交啥", "材料要交啥", "材料要交啥 提交"),
+        ("是不是解析没配好", "是不是解析没配好", "是不是解析没配好 配置"),
         # how impatient someone is says nothing about the topic
         ("资料交上去了,急死了", "资料交上去了", "资料交上去了 提交 材料"),
         ("审核要多久 烦死我了!", "审核要多久", "审核要多久"),
