@@ -193,6 +193,16 @@ class Rule:
     # background (see on_own_scale)
     embedder: str | None = None
     fitted_scale: Calibration | None = None
+    # weights over the question's vector times its best entry's (Signals.pair), standardised like the features;
+    # empty for a rule that reads the signals alone
+    pair_mean: tuple[float, ...] = ()
+    pair_scale: tuple[float, ...] = ()
+    pair_weights: tuple[float, ...] = ()
+
+    @property
+    def reads_pair(self) -> bool:
+        """Whether the rule weighs what the question and its best entry share by meaning (Signals.pair)."""
+        return bool(self.pair_weights)
 
     def on_own_scale(self, measured: Calibration, embedder: str) -> Calibration:
         """The reference points to read features with: for the embedder the rule was fitted with, the dense lead
@@ -239,12 +249,21 @@ class Rule:
             float(data["partial_share"]),
             data.get("embedder"),
             Calibration.from_dict(data["calibration"]) if "calibration" in data else None,
+            tuple(data.get("pair_mean", ())),
+            tuple(data.get("pair_scale", ())),
+            tuple(data.get("pair_weights", ())),
         )
 
-    def score(self, x: np.ndarray) -> float:
+    def score(self, x: np.ndarray, pair: np.ndarray | None = None) -> float:
         """Log-odds that the best entry answers the question."""
         z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
-        return float(z @ np.asarray(self.weights) + self.bias)
+        total = float(z @ np.asarray(self.weights) + self.bias)
+        if self.reads_pair:
+            if pair is None or len(pair) != len(self.pair_weights):
+                raise ValueError(f"the rule reads a pair of {len(self.pair_weights)} values")
+            zp = (np.asarray(pair, dtype=np.float64) - np.asarray(self.pair_mean)) / np.asarray(self.pair_scale)
+            total += float(zp @ np.asarray(self.pair_weights))
+        return total
 
     @staticmethod
     def above_everyday(signals: Signals, calibration: Calibration) -> bool:
@@ -277,7 +296,7 @@ class Rule:
             return COVERED
         some_part = any(s >= FULL_SHARE for s in clause_shares)
         other_not = any(s < self.partial_share for s in clause_shares)
-        if self.score(x) < self.threshold:
+        if self.score(x, signals.pair) < self.threshold:
             # a message asking several things, one of them fully answered, is partly covered
             return PARTIAL if some_part and other_not else NOT_COVERED
         return PARTIAL if other_not else COVERED

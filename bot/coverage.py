@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from statistics import median
+
+import numpy as np
 
 from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
@@ -366,6 +368,9 @@ class Signals:
     names_missing: tuple[str, ...] = ()
     # the question asks for a kind of value (a duration, a fee) and the best entry gives one
     kind_given: bool = False
+    # the question's vector times the vector of the best entry's nearest chunk, dimension by dimension: what the
+    # two share by meaning (set by the pipeline where the rule reads it)
+    pair: np.ndarray | None = field(default=None, compare=False)
 
     @property
     def name_missing(self) -> bool:

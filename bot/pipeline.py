@@ -163,6 +163,9 @@ class Pipeline:
         t3 = time.perf_counter()
         _, margin = self.decider.confident(question, judged, vector)
         found = signals(snapshot.catalogue, query, judged, margin)
+        if judged.hits and self.rule.reads_pair:
+            best = snapshot.index.entry_pos[judged.hits[0].entry.id]
+            found = replace(found, pair=vector * snapshot.index.best_chunk_vector(best, vector))
         coverage = OFF_TOPIC
         if judge and asks_anything(question) and judged.hits:
             clauses = clause_shares(snapshot.catalogue, query, judged)
@@ -226,14 +229,22 @@ class Pipeline:
             topic = " ".join([topic, *(KIND_WORDS[kind] for kind, _ in value_kinds(previous.resolved))])
         lead = previous.entry_id if stays else None
         with_topic = self.run(f"{topic} {question}", snapshot, depth, lead=lead)
-        if not with_topic.confident or not with_topic.retrieval.hits:
+        if not with_topic.retrieval.hits:
             return alone
         best = with_topic.retrieval.hits[0].entry
-        if lead is not None and best.id == lead:
-            return replace(with_topic, borrowed=previous.question)
         # the corpus' own subject (备案) is said by nearly every entry: saying it shows nothing
         own = {w for w in fresh if not snapshot.catalogue.theme(Term(w, 0.0, (w,)))} if leans else fresh
-        if fresh and not _says_own_words(fold(f"{best.title} {best.text}"), own, most=leans):
+        says_own = not fresh or _says_own_words(fold(f"{best.title} {best.text}"), own, most=leans)
+        if not with_topic.confident:
+            # a leaning turn answered alone by another entry, whose words the last answer's entry says, asks of
+            # that entry ("要是域名不在华为云买的呢" after how to reach the site): the question and the topic read
+            # together are unlike any one question the rule has seen, so it is not asked to judge them
+            if leans and alone.confident and best.id == previous.entry_id and says_own:
+                return replace(with_topic, confident=True, coverage=alone.coverage, borrowed=previous.question)
+            return alone
+        if lead is not None and best.id == lead:
+            return replace(with_topic, borrowed=previous.question)
+        if not says_own:
             return alone
         return replace(with_topic, borrowed=previous.question)
 

@@ -36,6 +36,7 @@ class LoadedIndex:
         self.chunks = [Chunk(**json.loads(line)) for line in read_lines(folder / "chunks.jsonl")]
         self.by_id = {e.id: e for e in self.entries}
         entry_pos = {e.id: i for i, e in enumerate(self.entries)}
+        self.entry_pos = entry_pos
         self.chunk_entry = np.array([entry_pos[c.entry_id] for c in self.chunks], dtype=np.int64)
         # chunks are written entry by entry: then each entry's chunks are one run, and a per-entry maximum is
         # one reduceat instead of a (much slower) unbuffered maximum.at
@@ -107,6 +108,20 @@ class LoadedIndex:
         if self._starts is not None:
             return np.maximum.reduceat(scores, self._starts)
         return per_entry_max(scores, self.chunk_entry, len(self.entries), fill)
+
+    def best_chunk_vector(self, entry: int, vector: np.ndarray) -> np.ndarray:
+        """The unit vector of the entry's chunk nearest the query vector (read from disk on a graph-searched
+        index, which keeps no vectors in memory)."""
+        if self._starts is not None:
+            end = int(self._starts[entry + 1]) if entry + 1 < len(self._starts) else len(self.chunks)
+            rows = np.arange(int(self._starts[entry]), end)
+        else:
+            rows = np.flatnonzero(self.chunk_entry == entry)
+        if self.vectors is not None:
+            block = self.vectors[rows]
+        else:
+            block = unit_rows(np.asarray(np.load(self.folder / "vectors.npy", mmap_mode="r")[rows], dtype=np.float32))
+        return np.asarray(block[int(np.argmax(block @ vector))], dtype=np.float32)
 
     def lexical(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk for the query tokens."""

@@ -343,3 +343,24 @@ def test_a_stored_calibration_missing_a_reference_point_is_measured_again(tmp_pa
     assert cached_calibration(tmp_path, "key", lambda: again) == again
     assert json.loads(stored.read_text(encoding="utf-8"))["distinct_in"] == 0.3
     assert cached_calibration(tmp_path, "key", lambda: measured) == again  # read back, not measured
+
+
+@pytest.mark.parametrize(
+    "question",
+    # the entry's own words, asked of something it does not say (a stamp, an appeal, a signature)
+    ["授权委托书需要盖公章吗", "管局驳回以后可以申诉吗", "备案信息核验单谁来签字"],
+)
+def test_what_the_question_and_its_entry_share_by_meaning_is_weighed(bot: Bot, question: str) -> None:
+    assert bot.ask(question).coverage == "not_covered"
+
+
+def test_the_shipped_rule_reads_the_question_and_entry_vectors(bot: Bot) -> None:
+    rule = bot.pipeline.rule
+    assert rule.reads_pair
+    assert len(rule.pair_weights) == len(rule.pair_mean) == len(rule.pair_scale) == bot.embedder.dimension
+    understood = bot.understand("管局审核要多久")
+    assert understood.signals is not None and understood.signals.pair is not None
+    x = features(understood.signals, bot.pipeline.calibration(bot.live.snapshot), len(bot.index.entries))
+    with pytest.raises(ValueError, match="reads a pair"):
+        rule.score(x)
+    assert rule.score(x, understood.signals.pair) > rule.threshold

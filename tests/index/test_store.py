@@ -124,3 +124,21 @@ def test_exact_scan_and_chroma_hnsw_agree_on_a_small_index(
     finally:
         exact.close()
         graph.close()
+
+
+def test_the_best_chunk_vector_is_the_entrys_nearest_on_either_search(
+    built_index: Path, embedder: VectorEmbeddings
+) -> None:
+    exact = IndexStore(built_index).load()
+    graph = IndexStore(built_index, exact_max=0).load()
+    try:
+        assert exact.vectors is not None and graph.vectors is None
+        vector = embedder.query_vector("管局审核要多久")
+        for entry in range(len(exact.entries)):
+            rows = np.flatnonzero(exact.chunk_entry == entry)
+            nearest = exact.vectors[rows[int(np.argmax(exact.vectors[rows] @ vector))]]
+            assert np.allclose(exact.best_chunk_vector(entry, vector), nearest, atol=1e-6)
+            # a graph-searched index reads the same vector from disk
+            assert np.allclose(graph.best_chunk_vector(entry, vector), nearest, atol=1e-5)
+    finally:
+        graph.close()
