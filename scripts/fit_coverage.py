@@ -29,7 +29,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-MAX_WRONGLY_DECLINED = 0.05
+MAX_WRONGLY_DECLINED = 0.03
 # gradient steps for each leave-one-out fit (the weights settle well before)
 LOO_STEPS = 1500
 L2 = 1.0

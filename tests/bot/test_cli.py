@@ -61,4 +61,4 @@ def test_ask_and_eval_on_a_built_index(settings: Settings) -> None:
     assert json.loads(status.stdout)["entries"] == 26
     evaluated = run("eval", str(ROOT / "eval" / "dev.jsonl"), env=env)
     assert evaluated.returncode == 0
-    assert "| all | 51 | 97.8% | 100.0% | 1.000 | 2.2% | — | 100.0% | 100.0% | — |" in evaluated.stdout
+    assert "| all | 51 | 100.0% | 100.0% | 1.000 | 0.0% | — | 100.0% | 100.0% | — |" in evaluated.stdout
