@@ -19,6 +19,7 @@ from bot.retrieve import Hit, Retrieval
 from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, subjects, value_kinds
 from corpus import Entry
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize, word_spans
+from index import LoadedIndex
 
 COVERED: Coverage = "covered"
 PARTIAL: Coverage = "partial"
@@ -429,6 +430,11 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
         names_missing,
         bool(kinds) and not kind_missing,
     )
+
+
+def meaning_pair(index: LoadedIndex, entry_id: str, vector: np.ndarray) -> np.ndarray:
+    """The question's vector times the vector of the entry's nearest chunk, dimension by dimension (Signals.pair)."""
+    return vector * index.best_chunk_vector(index.entry_pos[entry_id], vector)
 
 
 def _distinct(catalogue: Catalogue, terms: Sequence[Term], in_best: Sequence[bool]) -> float:

@@ -34,6 +34,7 @@ from bot.coverage import (
     clause_shares,
     distinctness,
     idf,
+    meaning_pair,
     says_all,
     signals,
 )
@@ -164,8 +165,7 @@ class Pipeline:
         _, margin = self.decider.confident(question, judged, vector)
         found = signals(snapshot.catalogue, query, judged, margin)
         if judged.hits and self.rule.reads_pair:
-            best = snapshot.index.entry_pos[judged.hits[0].entry.id]
-            found = replace(found, pair=vector * snapshot.index.best_chunk_vector(best, vector))
+            found = replace(found, pair=meaning_pair(snapshot.index, judged.hits[0].entry.id, vector))
         coverage = OFF_TOPIC
         if judge and asks_anything(question) and judged.hits:
             clauses = clause_shares(snapshot.catalogue, query, judged)

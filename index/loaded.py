@@ -49,6 +49,8 @@ class LoadedIndex:
         self.client: Any = None
         self.collection: Any = None
         self.vectors: np.ndarray | None = None
+        # a graph-searched index keeps its vectors on disk, opened once and read row by row
+        self._on_disk: np.ndarray | None = None
         self._sample = np.zeros((0, manifest.dimension), dtype=np.float32)
         self._sample_entry = np.zeros(0, dtype=np.int64)
         if len(self.chunks) <= exact_max:
@@ -59,7 +61,7 @@ class LoadedIndex:
             return
         # the graph gives cosines of the nearest chunks only; how close the corpus' typical entry is comes from
         # the vectors of an even sample of entries, read without loading the rest
-        every = np.load(folder / "vectors.npy", mmap_mode="r")
+        every = self._on_disk = np.load(folder / "vectors.npy", mmap_mode="r")
         step = max(1, len(self.entries) // TYPICAL_SAMPLE)
         rows = np.flatnonzero(self.chunk_entry % step == 0)
         self._sample = unit_rows(np.asarray(every[rows], dtype=np.float32))
@@ -120,7 +122,8 @@ class LoadedIndex:
         if self.vectors is not None:
             block = self.vectors[rows]
         else:
-            block = unit_rows(np.asarray(np.load(self.folder / "vectors.npy", mmap_mode="r")[rows], dtype=np.float32))
+            assert self._on_disk is not None
+            block = unit_rows(np.asarray(self._on_disk[rows], dtype=np.float32))
         return np.asarray(block[int(np.argmax(block @ vector))], dtype=np.float32)
 
     def lexical(self, tokens: list[str]) -> np.ndarray:

@@ -77,7 +77,7 @@ def main() -> None:
     from bot.assistant import Bot
     from bot.calibrate import EVERYDAY, FEATURES, OFF_TOPIC_SHARE, features, rule_path
     from bot.cli import _bot
-    from bot.coverage import clause_shares
+    from bot.coverage import clause_shares, meaning_pair
     from bot.evaluate import load_cases
 
     bot = _bot(journal=False)
@@ -85,7 +85,6 @@ def main() -> None:
     # the rule is fitted on the scale measured on this corpus, and keeps it (bot.calibrate.Rule.on_own_scale)
     calibration = bot.pipeline.measured_calibration(bot.live.snapshot)
     rows, pairs, labels, margins = [], [], [], []
-    index = bot.index
     for case in load_cases(args.file):
         if case.turns:
             continue
@@ -103,9 +102,7 @@ def main() -> None:
             # names what no entry mentions, or it reads as everyday text
             continue
         rows.append(x)
-        vector = understood.vector
-        best = index.entry_pos[understood.retrieval.hits[0].entry.id]
-        pairs.append(vector * index.best_chunk_vector(best, vector))
+        pairs.append(meaning_pair(bot.index, understood.retrieval.hits[0].entry.id, understood.vector))
         labels.append(1.0 if case.answerable else 0.0)
     width = len(FEATURES)
     x = np.array(rows) if args.signals_only else np.hstack([np.array(rows), np.array(pairs)])
