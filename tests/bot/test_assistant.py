@@ -95,7 +95,7 @@ def test_bad_session_and_top_k_raise(bot: Bot) -> None:
     [
         # the tuning split (the rule was fitted on it) and the older sets, as regressions; the test split is
         # reported by `beian-bot eval`, never asserted here where it would be tuned against
-        ("tune.jsonl", {"hit@1": 0.94, "wrongly_declined": 0.05, "not_covered_declined": 0.90}),
+        ("tune.jsonl", {"hit@1": 0.94, "wrongly_declined": 0.05, "not_covered_declined": 0.85}),
         ("dev.jsonl", {"hit@1": 0.95, "wrongly_declined": 0.05}),
     ],
 )
