@@ -148,6 +148,7 @@ _TAIWAN = {
     "档案": "文件",
     "行动电话": "手机",
     "身分证": "身份证",
+    "工作天": "工作日",
 }
 _TAIWAN_RE = re.compile("|".join(sorted(map(re.escape, _TAIWAN), key=len, reverse=True)))
 _tokenizer: jieba.Tokenizer | None = None

@@ -161,6 +161,8 @@ def test_salient_terms_drop_asking_words_and_weigh_nouns_above_verbs() -> None:
 def test_a_word_the_segmenter_split_into_characters_is_one_term() -> None:
     # jieba cuts 年审 into 年 / 审, and 审 alone is said by every entry about 审核
     assert [t.text for t in salient_terms(Query("q", "每年要年审吗", "q"))] == ["每年", "年审"]
+    # asking for the reason asks why, like 为什么: the entry need not say the word
+    assert [t.text for t in salient_terms(Query("q", "一般是什么原因会被注销", "q"))] == ["注销"]
     # characters after a verb or before a particle are a phrase, not a word: 交了, 干啥
     assert [t.text for t in salient_terms(Query("q", "交了以后去哪看", "q"))] == ["交"]
     assert "干啥" not in {t.text for t in salient_terms(Query("q", "初审过了还要干啥", "q"))}

@@ -59,6 +59,17 @@ from bot.normalize import Query, normalize
             "the miit revoked my filing after an inspection. can i keep using the domain? "
             "备案 工信部 管局 注销 域名 核查 继续使用",
         ),
+        # an ICP number is a filing number (备案号); an application is a filing's unless a kind of app is said
+        (
+            "No ICP number in the footer, why does that block my new application?",
+            "no icp number in the footer, why does that block my new application?",
+            "no icp number in the footer, why does that block my new application? icp 备案 备案号 号 底部",
+        ),
+        (
+            "Does a mobile application need filing?",
+            "does a mobile application need filing?",
+            "does a mobile application need filing? 备案 app 手机",
+        ),
         (
             "What should I prepare before filing?",
             "what should i prepare before filing?",

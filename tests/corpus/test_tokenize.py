@@ -29,6 +29,7 @@ def test_traditional_fullwidth_and_case_fold_to_the_same_tokens() -> None:
 def test_taiwan_words_are_put_in_the_mainland_ones() -> None:
     assert fold("取消接入要做簡訊核驗嗎") == "取消接入要做短信核验吗"
     assert fold("伺服器的IP位址") == "服务器的ip地址"
+    assert fold("要幾個工作天") == "要几个工作日"
     # the documents' own words stay theirs: 資料 is the materials an applicant submits, 查詢 is 查询
     assert fold("上傳資料") == "上传资料"
     assert fold("查詢小程序") == "查询小程序"
