@@ -16,7 +16,7 @@ from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
 from bot.normalize import EXPANSIONS_RE, GLOSSARY_RE, Query
 from bot.retrieve import Hit, Retrieval
-from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, subjects, value_kinds
+from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, language, subjects, value_kinds
 from corpus import Entry
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize, word_spans
 from index import LoadedIndex
@@ -333,7 +333,7 @@ def unnamed(catalogue: Catalogue, text: str) -> list[str]:
     in a Chinese question the Latin words no entry spells ("CDN", "Docker"), as the question spells them."""
     named = dict.fromkeys(m.group() for m in _NAMED_RE.finditer(text))
     said = [form for form in named if form in catalogue.unmentioned]
-    if _HAN.search(text) and _EN.search(text):
+    if _HAN.search(text) and _EN.search(text) and language(text) == "zh":
         # an English question is phrased in words the documents never use; a Chinese one writes names in Latin
         _, rest = _tabled(_NAMED_RE.sub(" ", text))
         said += [w for w in dict.fromkeys(_EN.findall(rest)) if catalogue.foreign(w)]

@@ -148,7 +148,11 @@ def gives(kind: str | None, sentence: str) -> str | None:
 
 def language(question: str) -> str:
     """ "en" for a question written in English words, else "zh"."""
-    return "en" if len(_LATIN_WORD.findall(question)) >= 2 and len(_CJK.findall(question)) <= 2 else "zh"
+    # an English question may keep a Chinese term of the documents ("stuck on 待管局审核"); a Chinese one may name
+    # a thing in Latin letters ("用了CDN还要备案吗"): whichever has more words is the question's language, two
+    # characters counted as one word
+    latin = len(_LATIN_WORD.findall(question))
+    return "en" if latin >= 2 and 2 * latin > len(_CJK.findall(question)) else "zh"
 
 
 @lru_cache(maxsize=4096)

@@ -190,6 +190,10 @@ def test_language_and_subjects() -> None:
     assert language("How long does the ICP review take?") == "en"
     assert language("ICP备案要多久") == "zh"
     assert language("备案审核要多久 how long") == "zh"
+    # whichever language has more words: an English question keeping the documents' term, a Chinese one naming
+    # a thing in Latin letters
+    assert language("Got the approval SMS but the console is stuck on 待管局审核") == "en"
+    assert language("用了CDN和WAF还需要备案吗") == "zh"
     assert subjects("APP备案审核要多久") == {"APP"}
     assert subjects("那app的呢？") == {"APP"} and subjects("happy") == set()
     assert subjects("网站备案和小程序备案") == {"网站", "小程序"}
