@@ -94,10 +94,11 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\breal[- ]name\b", "实名认证"),
     (r"\bpublic key\b", "公钥"),
     (r"\bsignature\b", "签名"),
-    (r"\bbusiness licen[cs]e\b", "营业执照"),
+    (r"\b(business|company|corporate|enterprise) licen[cs]es?\b", "营业执照"),
     (r"\bclaim\b", "认领"),
     (r"\bprogress\b|\bstatus\b", "进度"),
-    (r"\bchange\b|\bmodify\b|\bupdate\b", "变更"),
+    (r"\bchang(e|ed|es|ing)\b|\bmodif(y|ied|ies|ying)\b|\bupdat(e|ed|es|ing)\b", "变更"),
+    (r"\breplac(e|ed|es|ing)\b", "替换 更换"),
     (r"\bip\b", "ip"),
     # who files, with what: the words of the filing forms
     (r"\bperson in charge\b|\bprincipal\b|\bresponsible person\b", "负责人"),

@@ -70,6 +70,12 @@ from bot.normalize import Query, normalize
             "does a mobile application need filing?",
             "does a mobile application need filing? 备案 app 手机",
         ),
+        # a company's licence is its business licence; words changed by tense are the same words
+        (
+            "Our company license changed, can I replace it?",
+            "our company license changed, can i replace it?",
+            "our company license changed, can i replace it? 营业执照 变更 替换 更换 企业 公司 许可证",
+        ),
         (
             "What should I prepare before filing?",
             "what should i prepare before filing?",
