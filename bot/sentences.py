@@ -61,7 +61,10 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "remedy",
-        re.compile(r"怎么办|咋办|如何处理|怎么处理|怎么解决|如何解决|该怎么弄|\bwhat (should|can|do) i do\b"),
+        re.compile(
+            r"怎么办|咋办|咋整|怎么整|怎么破|如何处理|怎么处理|怎么解决|如何解决|该怎么弄|补救|还能救|"
+            r"\bwhat (should|can|do) i do\b|\bhow (can|do|should) i (fix|solve|resolve)\b"
+        ),
         re.compile(r"修改措施|解决|需要|即可|重新|再次|(?<![申邀])请"),
     ),
     (

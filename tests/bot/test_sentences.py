@@ -29,6 +29,10 @@ def titled(entries: list[Entry], title: str) -> Entry:
         ("who gets the code?", "who"),
         ("订单被驳回了怎么办", "remedy"),
         ("被注销了怎么办还能用吗", "remedy"),
+        # everyday ways of asking what to do
+        ("证件有订单在进行中,咋整", "remedy"),
+        ("备案号被注销了,这还能救吗", "remedy"),
+        ("How can I fix a rejected filing?", "remedy"),
         ("My account has filing info. Can I change the province?", "yesno"),
         ("要准备哪些材料", "what"),
         ("要补啥材料", "what"),
