@@ -146,7 +146,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\b(ir)?revers(ible|e|ed)\b|\bundo(ne)?\b|\brestor(e|ed)\b", "不可逆 恢复 撤销"),
     (r"\bkeep using\b|\bcontinu(e|ing) (to use|using)\b|\bstill use\b", "继续使用"),
     (r"\bfees?\b|\bcosts?\b|\bprices?\b|\bcharges?\b|\bfree\b|\bpay\b", "费用 收费"),
-    (r"\bexpedit(e|ed)\b|\bspeed up\b|\burgent\b|\bfaster\b", "加急"),
+    (r"\bexpedit(e|ed)\b|\bspeed(ing)? (\w+ )?up\b|\burgent\b|\bfaster\b|\bhurry\b|\brush\b", "加急"),
     (r"\bannual\b|\bevery year\b|\byearly\b", "每年 年审"),
     (r"\bfines?\b|\bpenalt(y|ies)\b", "罚款"),
     (r"\bpublic security\b|\bpolice\b", "公安"),

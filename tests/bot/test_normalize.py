@@ -70,6 +70,12 @@ from bot.normalize import Query, normalize
             "does a mobile application need filing?",
             "does a mobile application need filing? 备案 app 手机",
         ),
+        # speeding it up is expediting (加急), the object between the verb and its particle or not
+        (
+            "Any way to speed it up?",
+            "any way to speed it up?",
+            "any way to speed it up? 加急",
+        ),
         # a company's licence is its business licence; words changed by tense are the same words
         (
             "Our company license changed, can I replace it?",
