@@ -70,6 +70,13 @@ from bot.normalize import Query, normalize
             "does a mobile application need filing?",
             "does a mobile application need filing? 备案 app 手机",
         ),
+        # a sub account is a sub-user; a third party's registrar; "does not exist" is 不存在; progressing is progress
+        (
+            "Sub account: domain does not exist at the 3rd party registrar, how is it progressing?",
+            "sub account: domain does not exist at the 3rd party registrar, how is it progressing?",
+            "sub account: domain does not exist at the 3rd party registrar, how is it progressing? "
+            "域名 进度 子用户 账号 注册商 第三方 不存在",
+        ),
         # speeding it up is expediting (加急), the object between the verb and its particle or not
         (
             "Any way to speed it up?",
