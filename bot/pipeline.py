@@ -164,10 +164,11 @@ class Pipeline:
         t3 = time.perf_counter()
         _, margin = self.decider.confident(question, judged, vector)
         found = signals(snapshot.catalogue, query, judged, margin)
-        if judged.hits and self.rule.reads_pair:
-            found = replace(found, pair=meaning_pair(snapshot.index, judged.hits[0].entry.id, vector))
         coverage = OFF_TOPIC
         if judge and asks_anything(question) and judged.hits:
+            if self.rule.reads_pair:
+                # read from the index only for a question the rule judges (not for an agent's search)
+                found = replace(found, pair=meaning_pair(snapshot.index, judged.hits[0].entry.id, vector))
             clauses = clause_shares(snapshot.catalogue, query, judged)
             coverage = self.rule.judge(found, self.calibration(snapshot), len(snapshot.index.entries), clauses)
         if timings is not None:
@@ -234,17 +235,20 @@ class Pipeline:
         best = with_topic.retrieval.hits[0].entry
         # the corpus' own subject (备案) is said by nearly every entry: saying it shows nothing
         own = {w for w in fresh if not snapshot.catalogue.theme(Term(w, 0.0, (w,)))} if leans else fresh
-        says_own = not fresh or _says_own_words(fold(f"{best.title} {best.text}"), own, most=leans)
+
+        def says_own() -> bool:
+            return not fresh or _says_own_words(fold(f"{best.title} {best.text}"), own, most=leans)
+
         if not with_topic.confident:
             # a leaning turn answered alone by another entry, whose words the last answer's entry says, asks of
             # that entry ("要是域名不在华为云买的呢" after how to reach the site): the question and the topic read
             # together are unlike any one question the rule has seen, so it is not asked to judge them
-            if leans and alone.confident and best.id == previous.entry_id and says_own:
+            if leans and alone.confident and best.id == previous.entry_id and says_own():
                 return replace(with_topic, confident=True, coverage=alone.coverage, borrowed=previous.question)
             return alone
         if lead is not None and best.id == lead:
             return replace(with_topic, borrowed=previous.question)
-        if not says_own:
+        if not says_own():
             return alone
         return replace(with_topic, borrowed=previous.question)
 
