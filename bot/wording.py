@@ -93,8 +93,11 @@ def one_message(
     settings: Settings,
     intents: IntentClassifier,
 ) -> list[tuple[str, Answer]]:
-    """The answers to the questions of one message. A message is about filing as a whole: a part that reads as
-    off-topic alone ("要收费吗") is about filing but not covered when another part of it is about filing."""
+    """The answers to the questions of one message. Parts answered from the same entry are answered once, from
+    all their words ("sub account wants to change the filing, which services can it select? any permission
+    check?" asks one thing three ways). A message is about filing as a whole: a part that reads as off-topic
+    alone ("要收费吗") is about filing but not covered when another part of it is about filing."""
+    parts = _same_entry_joined(parts, session_id, top_k, settings, intents)
     if all(u.coverage == "off_topic" for _, _, u in parts):
         return [(q, a) for q, a, _ in parts]
     return [
@@ -103,6 +106,33 @@ def one_message(
         else (q, a)
         for q, a, u in parts
     ]
+
+
+def _same_entry_joined(
+    parts: Sequence[tuple[str, Answer, Understood]],
+    session_id: str,
+    top_k: int,
+    settings: Settings,
+    intents: IntentClassifier,
+) -> list[tuple[str, Answer, Understood]]:
+    """Answered parts whose best source is one entry, as one part asking all of their words of it."""
+    groups: dict[str, list[int]] = {}
+    for i, (_, a, _) in enumerate(parts):
+        if a.confident and a.sources:
+            groups.setdefault(a.sources[0].id, []).append(i)
+    if all(len(g) < 2 for g in groups.values()):
+        return list(parts)
+    out: list[tuple[str, Answer, Understood]] = []
+    for i, (q, a, u) in enumerate(parts):
+        group = groups.get(a.sources[0].id, []) if a.confident and a.sources else []
+        if len(group) < 2:
+            out.append((q, a, u))
+        elif i == group[0]:
+            question = " ".join(parts[j][0] for j in group)
+            lexical = " ".join(parts[j][2].query.lexical for j in group)
+            joined = replace(u, query=replace(u.query, lexical=lexical))
+            out.append((question, compose(joined, session_id, top_k, settings, intents, question), joined))
+    return out
 
 
 def merge(question: str, answers: Sequence[tuple[str, Answer]], session_id: str, top_k: int) -> Answer:

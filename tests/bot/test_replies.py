@@ -58,6 +58,22 @@ def test_two_questions_in_one_message_are_answered_each(bot: Bot) -> None:
     assert bot.ask("备案号怎么查").parts == []
 
 
+def test_questions_of_one_entry_in_one_message_are_answered_once(bot: Bot) -> None:
+    answer = bot.ask("安卓公钥在哪看？显示不全怎么办？")
+    sentence = (
+        "在文件APK signature中查看模数(即公钥,如果公钥显示不完整,可以点击后面的省略号,"
+        "若仍无法完整显示可直接复制已显示的数据进行填写即可)。"
+    )
+    assert (answer.parts, answer.sources[0].title, answer.direct) == ([], "获取安卓公钥", sentence)
+    assert answer.answer.count(sentence) == 1 and "问题1" not in answer.answer
+    # one part of another entry keeps the message in parts, the two of one entry as one
+    mixed = bot.ask("安卓公钥在哪看？显示不全怎么办？备案号怎么查？")
+    assert [(p.question, p.sources[0].title) for p in mixed.parts] == [
+        ("安卓公钥在哪看？ 显示不全怎么办？", "获取安卓公钥"),
+        ("备案号怎么查？", "如何查询ICP备案号"),
+    ]
+
+
 def test_english_questions_get_english_framing_around_the_chinese_text(bot: Bot) -> None:
     answer = bot.ask("How long does the review of the website filing take?")
     assert answer.sources[0].title == "管局审核需多久"
