@@ -111,6 +111,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 MAX_PARTS = 3
 TYPE_BONUS = 1.0  # giving the kind of answer asked counts as much as one telling term
 CUT_PENALTY = 0.5
+# what a sentence may hold besides the question's own words and still only echo them ("…获取公钥。")
+_PUNCT = frozenset("…。.,，、:：;；!！?？()（） ")
 TOPIC_WEIGHT = 0.5  # a question word the entry's own title says, in telling its sentences apart
 # kinds of answer that are a value a sentence gives or not (a duration, a fee, a count, a contact)
 VALUE_KINDS = ("duration", "fee", "count", "contact", "address", "comparison")
@@ -231,6 +233,9 @@ def score_sentences(question: str, terms: str, entry: Entry) -> list[Sentence]:
         overlap = sum(weight(t) * (TOPIC_WEIGHT if t in topic else 1.0) for t in q_terms & own)
         found = gives(kind, _LABEL.sub("", sent))
         score = overlap + (TYPE_BONUS if found else 0.0) - (CUT_PENALTY if sent.startswith(ELLIPSIS) else 0.0)
+        if own and own <= q_terms | _PUNCT:
+            # a sentence saying back only the question's words tells the asker nothing
+            score = min(score, 0.0)
         out.append(Sentence(sent, round(score, 4), found))
     return out
 
