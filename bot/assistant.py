@@ -242,8 +242,7 @@ class Bot:
             # a later part may lean on an earlier one ("管局审核要多久？APP的呢？")
             history.append(Turn(part, understood.query.text[:TOPIC_MAX_CHARS], answer.answer, top, answer.confident))
             answers.append((part, answer, understood))
-        replies = wording.one_message(answers, sid, top_k, self.settings, self.intents)
-        answer = replies[0][1] if len(replies) == 1 else wording.merge(question, replies, sid, top_k)
+        answer = wording.one_message(question, answers, sid, top_k, self.settings, self.intents)
         turns = history[-len(answers) :]
         topic = next((t.entry_id for t in reversed(turns) if t.entry_id), None)
         # a turn keeps what a follow-up and a transcript need, bounded: the topic's head, the answer interned

@@ -152,7 +152,7 @@ def answer(
 
 def related_with_steps(topic: Entry, question: str, pool: Sequence[Entry], limit: int = 3) -> list[Entry]:
     """Entries near a title-only topic that do say what to do: ranked by the topic's and the question's
-    telling terms they hold; only entries with steps."""
+    telling terms they hold; only entries with steps, and none whose steps are all listed already."""
     wanted = set(tokenize(f"{topic.title} {question}"))
     scored = []
     seen = {topic.id}
@@ -166,8 +166,24 @@ def related_with_steps(topic: Entry, question: str, pool: Sequence[Entry], limit
             scored.append((round(overlap, 3), entry))
     # on a tie, the entry the source kept whole, then the one with more to follow
     scored.sort(key=lambda pair: (-pair[0], pair[1].cut_tail, -len(pair[1].steps)))
-    # an entry sharing half as much with the topic as the nearest one is not about it
-    return [entry for overlap, entry in scored[:limit] if overlap >= scored[0][0] / 2]
+    chosen: list[Entry] = []
+    shown: set[str] = set()
+    for overlap, entry in scored:
+        # an entry sharing half as much with the topic as the nearest one is not about it
+        if len(chosen) == limit or overlap < scored[0][0] / 2:
+            break
+        # steps already listed under another entry (two pages with the same first steps) are not listed twice;
+        # an entry going on from steps listed already takes the place of the one listing them
+        steps = set(entry.steps)
+        if steps <= shown:
+            continue
+        within = next((i for i, c in enumerate(chosen) if set(c.steps) <= steps), None)
+        if within is None:
+            chosen.append(entry)
+        else:
+            chosen[within] = entry
+        shown.update(steps)
+    return chosen
 
 
 def title_only_answer(topic: Entry, related: Sequence[Entry], fr: Framing) -> Reply:

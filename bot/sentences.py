@@ -285,7 +285,7 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
     pending = ""
     for piece in pieces:
         clauses = [c.strip() for c in _SPLIT_CLAUSE.split(piece) if c.strip()]
-        several = len(clauses) > 1 and all(_asks(c) and _substantial(c) for c in clauses)
+        several = len(clauses) > 1 and all(_asks(c) and _substantial(c) and not _EXAMPLE.match(c) for c in clauses)
         subs = clauses if several else [piece]
         for sub in subs:
             if not _asks(sub):
@@ -307,6 +307,11 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
 # A clause opening with one of these brings up another matter ("白屏了怎么办，还有小程序提示未安装").
 ANOTHER_MATTER = r"还有|另外|此外|以及|顺便问?一?下|再问一?下"
 _ANOTHER = re.compile(rf"^({ANOTHER_MATTER}|also\b)", re.IGNORECASE)
+
+
+# A clause opening with one of these gives an example of what the clause before asks ("Which websites need
+# pre-approval, e.g. medical or news sites?"): it is not a question of its own.
+_EXAMPLE = re.compile(r"^(e\.?g\.?|for (example|instance)|such as|比如|例如|譬如|举个例子)", re.IGNORECASE)
 
 
 def _asks(clause: str) -> bool:

@@ -87,25 +87,34 @@ def answer_text(entry: Entry) -> str:
 
 
 def one_message(
+    message: str,
     parts: Sequence[tuple[str, Answer, Understood]],
     session_id: str,
     top_k: int,
     settings: Settings,
     intents: IntentClassifier,
-) -> list[tuple[str, Answer]]:
-    """The answers to the questions of one message. Parts answered from the same entry are answered once, from
-    all their words ("sub account wants to change the filing, which services can it select? any permission
-    check?" asks one thing three ways). A message is about filing as a whole: a part that reads as off-topic
-    alone ("要收费吗") is about filing but not covered when another part of it is about filing."""
+) -> Answer:
+    """The answer to a message, from the answers to its questions. Parts answered from the same entry are
+    answered once, from all their words ("sub account wants to change the filing, which services can it select?
+    any permission check?" asks one thing three ways). A message is about filing as a whole: a part that reads
+    as off-topic alone ("要收费吗") is about filing but not covered when another part of it is about filing. A
+    message none of whose parts is answered is declined once ("备案收费吗,要交多少钱" asks one thing twice)."""
     parts = _same_entry_joined(parts, session_id, top_k, settings, intents)
-    if all(u.coverage == "off_topic" for _, _, u in parts):
-        return [(q, a) for q, a, _ in parts]
-    return [
-        (q, compose(replace(u, coverage="not_covered"), session_id, top_k, settings, intents, q))
-        if u.coverage == "off_topic"
-        else (q, a)
-        for q, a, u in parts
-    ]
+    if not all(u.coverage == "off_topic" for _, _, u in parts):
+        parts = [
+            (q, compose(replace(u, coverage="not_covered"), session_id, top_k, settings, intents, q), u)
+            if u.coverage == "off_topic"
+            else (q, a, u)
+            for q, a, u in parts
+        ]
+    replies = [(q, a) for q, a, _ in parts]
+    if len(replies) == 1:
+        return replies[0][1]
+    whole = None
+    if not any(a.confident for _, a in replies):
+        coverage: Coverage = "not_covered" if any(a.coverage == "not_covered" for _, a in replies) else "off_topic"
+        whole = compose(replace(parts[0][2], coverage=coverage), session_id, top_k, settings, intents, message)
+    return merge(message, replies, session_id, top_k, whole)
 
 
 def _same_entry_joined(
@@ -135,8 +144,11 @@ def _same_entry_joined(
     return out
 
 
-def merge(question: str, answers: Sequence[tuple[str, Answer]], session_id: str, top_k: int) -> Answer:
-    """One message that asked several questions: each answered under its own question, with its sources."""
+def merge(
+    question: str, answers: Sequence[tuple[str, Answer]], session_id: str, top_k: int, whole: Answer | None = None
+) -> Answer:
+    """One message that asked several questions: each answered under its own question, with its sources; or,
+    when none is answered, the ``whole`` message declined once (each part's own answer stays in ``parts``)."""
     fr = framing(language(question))
     answered = [a for _, a in answers if a.confident]
     coverage: Coverage = (
@@ -154,6 +166,13 @@ def merge(question: str, answers: Sequence[tuple[str, Answer]], session_id: str,
                 sources.setdefault(a.sources[rank].id, a.sources[rank])
     links = {link.id: link for _, a in answers for link in a.troubleshooting}
     suggestions = {s.id: s for _, a in answers for s in a.suggestions}
+    if whole is not None:
+        return replace(
+            whole,
+            sources=list(sources.values())[:top_k],
+            troubleshooting=list(links.values()),
+            parts=[Part(q, a.answer, a.direct, a.confident, a.coverage, a.sources) for q, a in answers],
+        )
     return Answer(
         answer=join_parts([(q, a.answer) for q, a in answers], fr),
         confident=bool(answered),

@@ -58,6 +58,24 @@ def test_two_questions_in_one_message_are_answered_each(bot: Bot) -> None:
     assert bot.ask("备案号怎么查").parts == []
 
 
+def test_a_message_none_of_whose_questions_is_answered_is_declined_once(bot: Bot) -> None:
+    answer = bot.ask("华为云做ICP备案收费吗,要交多少钱")
+    assert [(p.question, p.coverage) for p in answer.parts] == [
+        ("华为云做ICP备案收费吗", "not_covered"),
+        ("要交多少钱", "not_covered"),
+    ]
+    assert (answer.confident, answer.coverage, answer.direct) == (False, "not_covered", None)
+    lines = answer.answer.split("\n")
+    assert lines[:2] == [
+        "抱歉，帮助文档没有回答这个问题：“华为云做ICP备案收费吗,要交多少钱”。",
+        "帮助文档中没有给出费用方面的说明。",
+    ]
+    assert lines.count(bot.settings.contact_text) == 1 and "问题1" not in answer.answer
+    assert len(answer.suggestions) == 3
+    weather = bot.ask("今天天气怎么样？明天呢？")
+    assert (weather.coverage, weather.answer.count(bot.settings.contact_text)) == ("off_topic", 1)
+
+
 def test_questions_of_one_entry_in_one_message_are_answered_once(bot: Bot) -> None:
     answer = bot.ask("安卓公钥在哪看？显示不全怎么办？")
     sentence = (

@@ -193,6 +193,9 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
         ("白屏了怎么办，还有小程序提示未安装", ["白屏了怎么办", "还有小程序提示未安装"]),
         # a statement before a question is still its context
         ("我的网站被驳回了，另外想问下备案号怎么查", ["我的网站被驳回了，另外想问下备案号怎么查"]),
+        # an example of what was asked is not a question of its own
+        ("Which sites need pre-approval, e.g. news sites?", ["Which sites need pre-approval, e.g. news sites?"]),
+        ("哪些网站要前置审批，比如新闻网站要吗", ["哪些网站要前置审批，比如新闻网站要吗"]),
     ],
 )
 def test_split_questions(message: str, parts: list[str]) -> None:
