@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from bot.sentences import VALUE_KINDS, answer_type, direct_sentences, entry_subjects, gives, subjects, weight
 from corpus import Entry
-from corpus.tidy import ELLIPSIS
+from corpus.tidy import ELLIPSIS, is_block_heading, is_caption, units
 from corpus.tokenize import tokenize
 
 
@@ -108,11 +108,16 @@ class Reply:
 
 
 def rest_of(entry: Entry, direct: Sequence[str]) -> str:
-    """The entry's text without the sentences already given as the direct reply."""
+    """The entry's text without the sentences already given as the direct reply, nor a heading or caption
+    they leave last."""
     rest = entry.text
     for sentence in direct:
         rest = rest.replace(sentence, " ", 1)
     rest = re.sub(r"\s{2,}", " ", rest).strip()
+    # a heading or a figure's caption left last introduces what was taken out for the direct reply
+    tail = units(rest)
+    while tail and (is_block_heading(tail[-1]) or is_caption(tail[-1])) and not tail[-1].endswith(ELLIPSIS):
+        rest = rest[: rest.rfind(tail.pop().strip())].rstrip()
     return "" if rest in ("", ELLIPSIS) else rest
 
 

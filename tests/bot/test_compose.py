@@ -10,6 +10,7 @@ from bot.compose import (
     framing,
     join_parts,
     related_with_steps,
+    rest_of,
     title_only_answer,
 )
 from bot.curation import apply_overlay
@@ -171,3 +172,12 @@ def test_a_curated_body_makes_a_title_only_topic_an_answer(entries: list[Entry])
     assert got.direct == "请将华为云APP升级至最新版本后重试。"
     assert apply_overlay([fix], {fix.id: rewritten})[0].cut_tail is False
     assert apply_overlay([screen], {screen.id: {**state, "text": ""}})[0].title_only is True
+
+
+def test_the_rest_leaves_no_heading_last(entries: list[Entry]) -> None:
+    sms = titled(entries, "备案短信核验")
+    direct = "验证码仅发送至备案信息中填写的主体负责人、互联网信息服务负责人手机号码中。"
+    assert direct in sms.text and "验证码发送原则" in sms.text
+    # the heading "验证码发送原则" introduced the sentence given as the direct reply
+    assert rest_of(sms, [direct]).endswith("还需完成工信部短信核验,备案申请才能进入管局审核。")
+    assert rest_of(sms, []).startswith("为了提高网站联系方式准确率")
