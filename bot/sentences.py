@@ -314,8 +314,19 @@ _ANOTHER = re.compile(rf"^({ANOTHER_MATTER}|also\b)", re.IGNORECASE)
 _EXAMPLE = re.compile(r"^(e\.?g\.?|for (example|instance)|such as|比如|例如|譬如|举个例子)", re.IGNORECASE)
 
 
+# An English clause asks when it ends with a question mark or opens with a question word or an auxiliary: "is" or
+# "do" inside a statement ("If our legal representative is a foreign national") asks nothing.
+_EN_ASKS = re.compile(
+    r"\?\s*$|^\s*(?:(?:and|also|so|but|then|or)\s+)?(?:how|what|when|where|why|which|who|whose|can|could|do|does|"
+    r"did|is|are|was|were|should|will|would|may|might|must|shall|has|have)\b",
+    re.IGNORECASE,
+)
+
+
 def _asks(clause: str) -> bool:
-    return is_question_like(clause) or bool(_ANOTHER.match(clause))
+    if _ANOTHER.match(clause):
+        return True
+    return bool(_EN_ASKS.search(clause)) if language(clause) == "en" else is_question_like(clause)
 
 
 def _substantial(text: str) -> bool:

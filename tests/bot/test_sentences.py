@@ -193,6 +193,15 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
         ("白屏了怎么办，还有小程序提示未安装", ["白屏了怎么办", "还有小程序提示未安装"]),
         # a statement before a question is still its context
         ("我的网站被驳回了，另外想问下备案号怎么查", ["我的网站被驳回了，另外想问下备案号怎么查"]),
+        # "is" inside an English statement asks nothing: the statement is the question's context
+        (
+            "If our legal representative is a foreign national, which ID should we upload?",
+            ["If our legal representative is a foreign national, which ID should we upload?"],
+        ),
+        (
+            "How long is the review, and where do I look it up?",
+            ["How long is the review", "and where do I look it up?"],
+        ),
         # an example of what was asked is not a question of its own
         ("Which sites need pre-approval, e.g. news sites?", ["Which sites need pre-approval, e.g. news sites?"]),
         ("哪些网站要前置审批，比如新闻网站要吗", ["哪些网站要前置审批，比如新闻网站要吗"]),
