@@ -58,6 +58,12 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"到哪一步|哪一步了|到哪了|审到哪", "进度"),
     (r"规定", "规则 要求"),
     (r"我们省|本省|每个省|各个省|哪个省|所在省|省里|当地", "各省 省份 地区"),
+    # what counts, and which days count
+    (r"算数|作数|算不算|不算", "为准"),
+    (r"周末|周六|周日|星期[六日天]|礼拜[六日天]|双休|节假日|节假|假期", "工作日"),
+    # 备案 done again, said as a separable verb ("再备一遍", "重新备")
+    (r"(?:重新|从头|再)+备(?!案)", "再次备案"),
+    (r"户口|户籍", "证件 住所"),
 )
 # A small bilingual glossary: English questions reach the Chinese documents through BM25 too.
 GLOSSARY: tuple[tuple[str, str], ...] = (

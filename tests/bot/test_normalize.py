@@ -40,6 +40,12 @@ from bot.normalize import Query, normalize
         # 备案 parted by 过 / 了 / 的 is still 备案
         ("之前备过案,现在能改不", "之前备案,现在能改不", "之前备案,现在能改不"),
         ("以前在别家备的案", "以前在别家备案", "以前在别家备案 第三方"),
+        # what counts is what the documents take as authoritative (为准); weekends are about working days
+        ("工信部能查到的算数吗", "工信部能查到的算数吗", "工信部能查到的算数吗 为准"),
+        ("周末算不算", "周末算不算", "周末算不算 为准 工作日"),
+        # 备案 done again, said as a verb of its own
+        ("还得重新备一遍吗", "还得重新备一遍吗", "还得重新备一遍吗 再次备案"),
+        ("户籍不在本地", "户籍不在本地", "户籍不在本地 证件 住所"),
         # 交 and 配 are how applicants say 提交 and 配置
         ("材料要交啥", "材料要交啥", "材料要交啥 提交"),
         ("是不是解析没配好", "是不是解析没配好", "是不是解析没配好 配置"),
