@@ -82,7 +82,8 @@ class Lexicon:
         known: set[tuple[int, int]] = set()
         familiar: set[int] = set()  # where a word the dictionary knows well starts or runs, single ones too
         for start, end, piece in word_spans(text):
-            if _HAN.search(piece) and word_frequency(piece) >= RARE:
+            # a word the documents themselves say is no typo, however rare in general Chinese (无法访问)
+            if _HAN.search(piece) and (word_frequency(piece) >= RARE or piece in self.words):
                 familiar.update(range(start, end))
                 if len(piece) >= 2:
                     inside.update(range(start + 1, end))
