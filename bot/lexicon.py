@@ -92,7 +92,12 @@ class Lexicon:
         for i in range(len(units)):
             # one character alone is never a typo of a word; one run of typed pinyin may be a whole word
             shortest = i + 1 if not _HAN.match(units[i][2]) else i + 2
-            for j in range(min(len(units), i + MAX_SYLLABLES), shortest - 1, -1):
+            # a word is not typed across punctuation, digits or a space between characters ("备案,系统" is not
+            # 备案系统, "个-1是" not 格式); typed pinyin may be spaced ("beian hao")
+            reach = i + 1
+            while reach < min(len(units), i + MAX_SYLLABLES) and _joins(text, units[reach - 1], units[reach]):
+                reach += 1
+            for j in range(reach, shortest - 1, -1):
                 start, end = units[i][0], units[j - 1][1]
                 span = text[start:end]
                 if start in inside or end in inside or (start, end) in known:
@@ -129,6 +134,13 @@ def _best_spans(
         skip = best[i + 1]
         best[i] = choice if choice is not None and choice[0] >= skip[0] else skip
     return best[0][1]
+
+
+def _joins(text: str, before: tuple[int, int, str], after: tuple[int, int, str]) -> bool:
+    """Whether two neighbouring units may be read as one word: nothing between them, or only spaces between two
+    runs of typed pinyin."""
+    gap = text[before[1] : after[0]]
+    return not gap or (gap.isspace() and not _HAN.match(text[before[0]]) and not _HAN.match(text[after[0]]))
 
 
 def _units(text: str) -> list[tuple[int, int, str]]:

@@ -38,6 +38,10 @@ def test_typos_and_pinyin_become_corpus_words(lexicon: Lexicon, typed: str, mean
         "what is the review time",
         # the documents' own 无法访问 (rare in general Chinese) is not cut for 法访, which sounds like 发放
         "备案 网站无法访问",
+        # no word is read across punctuation, digits or a space between characters (备案系统, 格式, 备案主体)
+        "拿去备案,系统说没实名",
+        "备案号后面带个-1是啥意思",
+        "网站备案 主体证件要交哪种",
     ],
 )
 def test_correct_text_is_left_alone(lexicon: Lexicon, text: str) -> None:
