@@ -46,6 +46,8 @@ from bot.normalize import Query, normalize
         # 备案 done again, said as a verb of its own
         ("还得重新备一遍吗", "还得重新备一遍吗", "还得重新备一遍吗 再次备案"),
         ("户籍不在本地", "户籍不在本地", "户籍不在本地 证件 住所"),
+        # an app store is the documents' 应用市场
+        ("能先上架应用商店吗", "能先上架应用商店吗", "能先上架应用商店吗 应用市场"),
         # 交 and 配 are how applicants say 提交 and 配置
         ("材料要交啥", "材料要交啥", "材料要交啥 提交"),
         ("是不是解析没配好", "是不是解析没配好", "是不是解析没配好 配置"),
@@ -109,6 +111,8 @@ def test_normalize(question: str, text: str, lexical: str) -> None:
 def test_english_plurals_meet_the_glossary() -> None:
     assert normalize("And for apps?").lexical.endswith(" app")
     assert normalize("two websites on one domain").lexical.endswith(" 网站 域名")
+    # doing it on one's phone is the app's way (app端)
+    assert " 备案 手机 app端" in normalize("Can I do the filing on my phone?").lexical
 
 
 def test_a_question_of_filler_alone_is_kept() -> None:
