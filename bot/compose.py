@@ -127,10 +127,12 @@ def answer(
     terms: str,
     fr: Framing,
     others: Sequence[tuple[str, str]] = (),
+    direct: Sequence[str] | None = None,
 ) -> Reply:
-    """The reply from one entry: its direct sentence(s), the other cases labelled, its steps, then the rest
-    of its text under a label (the widget folds it away). Cut text ends in "…" and points to the entry."""
-    direct = direct_sentences(question, terms, entry)
+    """The reply from one entry: its direct sentence(s) (chosen for the question unless given), the other cases
+    labelled, its steps, then the rest of its text under a label (the widget folds it away). Cut text ends in "…"
+    and points to the entry."""
+    direct = list(direct) if direct is not None else direct_sentences(question, terms, entry)
     pointer = fr.cut.format(title=entry.title) + (f" {entry.source_url}" if entry.source_url else "")
     if others:
         # entries that disagree: each case under its label, the direct sentence among them

@@ -27,8 +27,10 @@ def compose(
     settings: Settings,
     intents: IntentClassifier,
     question: str | None = None,
+    direct: Sequence[str] | None = None,
 ) -> Answer:
-    """The reply: the direct sentence(s), steps and the rest of the best entry when confident; a title-only
+    """The reply: the direct sentence(s) (``direct`` when given), steps and the rest of the best entry when
+    confident; a title-only
     topic said to have no steps, a person first and related steps; else a decline offering near topics."""
     question = question or understood.query.original
     fr = framing(language(question), settings.decline_text, settings.contact_text, settings.contact_url)
@@ -44,7 +46,7 @@ def compose(
     elif understood.confident and hits:
         lead, others = by_subject(asked, understood.query.lexical, ranked, understood.borrowed or "")
         hits.sort(key=lambda h: h.entry.id != lead.id)  # the entry answered from is cited first
-        reply = answer(lead, asked, understood.query.lexical, fr, others)
+        reply = answer(lead, asked, understood.query.lexical, fr, others, direct)
         coverage = understood.coverage
     else:
         suggestions = [Suggestion(h.entry.id, h.entry.title) for h in hits[:3]]
@@ -140,7 +142,10 @@ def _same_entry_joined(
             question = " ".join(parts[j][0] for j in group)
             lexical = " ".join(parts[j][2].query.lexical for j in group)
             joined = replace(u, query=replace(u.query, lexical=lexical))
-            out.append((question, compose(joined, session_id, top_k, settings, intents, question), joined))
+            # each part's own direct sentence(s), once each, in the order they were asked
+            direct = list(dict.fromkeys(s for j in group for s in (parts[j][1].direct or "").split("\n") if s))
+            reply = compose(joined, session_id, top_k, settings, intents, question, direct or None)
+            out.append((question, reply, joined))
     return out
 
 

@@ -84,6 +84,14 @@ def test_questions_of_one_entry_in_one_message_are_answered_once(bot: Bot) -> No
     )
     assert (answer.parts, answer.sources[0].title, answer.direct) == ([], "获取安卓公钥", sentence)
     assert answer.answer.count(sentence) == 1 and "问题1" not in answer.answer
+    # each question's own sentence, once each, in the order asked
+    changes = bot.ask("主体信息变了怎么改？备案省份能不能一起改？")
+    assert (changes.parts, changes.sources[0].title) == ([], "场景二:账号下有备案信息")
+    assert changes.direct is not None and changes.direct.split("\n") == [
+        "查看主体单位信息,如主体信息有变更请重新上传证件,将鼠标放置在原有营业执照上,”点击修改”进行替换,"
+        "系统会自动识别并改正。",
+        "备案省市、主办单位性质、证件类型不支持修改",
+    ]
     # one part of another entry keeps the message in parts, the two of one entry as one
     mixed = bot.ask("安卓公钥在哪看？显示不全怎么办？备案号怎么查？")
     assert [(p.question, p.sources[0].title) for p in mixed.parts] == [
