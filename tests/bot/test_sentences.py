@@ -56,6 +56,11 @@ def test_a_number_of_days_asks_for_a_duration_not_a_count() -> None:
     assert [k for k, _ in value_kinds("哪几个省要求居住证")] == []
 
 
+def test_a_phone_is_asked_for_as_a_number_not_as_a_device() -> None:
+    assert [k for k, _ in value_kinds("what is the support phone number?")] == ["contact"]
+    assert [k for k, _ in value_kinds("can i do the filing on my phone instead of a pc?")] == []
+
+
 def test_how_two_things_differ_is_asked_as_a_comparison() -> None:
     assert [k for k, _ in value_kinds("小程序备案和网站备案有什么区别")] == ["comparison"]
     assert [k for k, _ in value_kinds("快应用备案跟APP备案是一回事吗")] == ["comparison"]
