@@ -30,6 +30,8 @@ from bot.normalize import Query, normalize
         ("交到管局两周了没动静", "交到管局两周了没动静", "交到管局两周了没动静 进度 状态 提交"),
         ("刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题 提示"),
         ("想看看app备案审到哪一步了", "想看看app备案审到哪一步了", "想看看app备案审到哪一步了 进度"),
+        # a filing's progress is what the documents call its status (查看状态)
+        ("在哪看进度", "在哪看进度", "在哪看进度 状态"),
         # not finished, can't be reached, changed: everyday verbs meet the documents' words
         ("有个订单还没走完", "有个订单还没走完", "有个订单还没走完 进行中 未完成"),
         ("网站还是连不上", "网站还是连不上", "网站还是连不上 无法访问"),
