@@ -32,6 +32,8 @@ from bot.normalize import Query, normalize
         ("想看看app备案审到哪一步了", "想看看app备案审到哪一步了", "想看看app备案审到哪一步了 进度"),
         # a filing's progress is what the documents call its status (查看状态)
         ("在哪看进度", "在哪看进度", "在哪看进度 状态"),
+        # a reviewer checking is the documents' 核查 / 查看
+        ("哪些类型会检查", "哪些类型会检查", "哪些类型会检查 核查 查看"),
         # not finished, can't be reached, changed: everyday verbs meet the documents' words
         ("有个订单还没走完", "有个订单还没走完", "有个订单还没走完 进行中 未完成"),
         ("网站还是连不上", "网站还是连不上", "网站还是连不上 无法访问"),
