@@ -96,6 +96,11 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bprepar(e|ed|ing|ation)\b", "准备"),
     (r"\bgenuine\b|\bauthentic(ity)?\b|\bfake\b|\blegitimate\b", "真伪 查询"),
     (r"\bsms\b|\btext message\b", "短信"),
+    (r"\balready[- ](filed|registered|approved|on file)\b", "已备案 成功"),
+    (
+        r"\bnew (site|website|domain|application|filing)s?\b|\badd(ing|ed)? (a |another )?(new )?(site|website)s?\b",
+        "新增",
+    ),
     (r"\b(on|from|with|using|via) (my|the|a|your|our) (phone|mobile|cellphone|smartphone)\b", "手机 app端"),
     (r"\bverif(y|ication)\b", "核验"),
     (r"\bapps?\b|\b(mobile|android|ios|iphone|phone) applications?\b", "app"),

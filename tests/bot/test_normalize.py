@@ -72,11 +72,12 @@ from bot.normalize import Query, normalize
             "the miit revoked my filing after an inspection. can i keep using the domain? "
             "备案 工信部 管局 注销 域名 核查 继续使用",
         ),
-        # an ICP number is a filing number (备案号); an application is a filing's unless a kind of app is said
+        # an ICP number is a filing number (备案号); an application is a filing's unless a kind of app is said;
+        # a new one is 新增
         (
             "No ICP number in the footer, why does that block my new application?",
             "no icp number in the footer, why does that block my new application?",
-            "no icp number in the footer, why does that block my new application? icp 备案 备案号 号 底部",
+            "no icp number in the footer, why does that block my new application? icp 备案 备案号 号 新增 底部",
         ),
         (
             "Does a mobile application need filing?",
@@ -116,6 +117,9 @@ def test_normalize(question: str, text: str, lexical: str) -> None:
 def test_english_plurals_meet_the_glossary() -> None:
     assert normalize("And for apps?").lexical.endswith(" app")
     assert normalize("two websites on one domain").lexical.endswith(" 网站 域名")
+    # an already filed site is the documents' 已备案 (成功); a new site or filing is 新增
+    assert normalize("my already-filed site").lexical.endswith(" 已备案 成功")
+    assert "新增" in normalize("we are adding a new website").lexical.split()
     # doing it on one's phone is the app's way (app端)
     assert " 备案 手机 app端" in normalize("Can I do the filing on my phone?").lexical
 
