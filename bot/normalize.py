@@ -91,7 +91,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bdomains?\b", "域名"),
     (r"\b(icp|filing|record|registration)( filing)? (number|no\.?)", "备案号"),
     (r"\bnumber\b", "号"),
-    (r"\blook ?up\b|\bquery\b|\bcheck\b|\bfind\b", "查询 核查"),
+    (r"\blook ?up\b|\bquery\b|\bcheck\b|\bfind\b", "查询 核查 查看"),
     (r"\binspect(ion|ions|ed)?\b", "核查"),
     (r"\bprepar(e|ed|ing|ation)\b", "准备"),
     (r"\bgenuine\b|\bauthentic(ity)?\b|\bfake\b|\blegitimate\b", "真伪 查询"),

@@ -120,6 +120,8 @@ def test_english_plurals_meet_the_glossary() -> None:
     # an already filed site is the documents' 已备案 (成功); a new site or filing is 新增
     assert normalize("my already-filed site").lexical.endswith(" 已备案 成功")
     assert "新增" in normalize("we are adding a new website").lexical.split()
+    # checking something is looking it up (查询), inspecting it (核查) or looking at it (查看)
+    assert normalize("where do i check it").lexical.endswith(" 查询 核查 查看")
     # an address in another province than the filing's is the documents' 非当前备案所在地
     assert "非当前备案所在地" in normalize("our licence address is in another province").lexical.split()
     # doing it on one's phone is the app's way (app端)
