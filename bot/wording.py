@@ -30,8 +30,8 @@ def compose(
     direct: Sequence[str] | None = None,
 ) -> Answer:
     """The reply: the direct sentence(s) (``direct`` when given), steps and the rest of the best entry when
-    confident; a title-only
-    topic said to have no steps, a person first and related steps; else a decline offering near topics."""
+    confident; a title-only topic said to have no steps, a person first and related steps; else a decline
+    offering near topics."""
     question = question or understood.query.original
     fr = framing(language(question), settings.decline_text, settings.contact_text, settings.contact_url)
     # a follow-up asks its kind of answer ("要多久") of the topic it borrowed
