@@ -77,6 +77,28 @@ class Lexicon:
         units = _units(text)
         if not units:
             return text, []
+        by_sound = self.by_sound
+        # spans sounding like a corpus word they do not spell, found first: most questions have none, and then
+        # the text need not be segmented at all
+        found: list[tuple[int, int, int, int, str]] = []
+        for i, (start, _, first) in enumerate(units):
+            # one character alone is never a typo of a word; one run of typed pinyin may be a whole word
+            shortest = i + 1 if not _HAN.match(first) else i + 2
+            sound = ""
+            heard: list[tuple[int, str]] = []
+            for j in range(i + 1, min(len(units), i + MAX_SYLLABLES) + 1):
+                sound += units[j - 1][2]
+                word = by_sound.get(sound)
+                if word and j >= shortest:
+                    heard.append((j, word))
+            # the longest span first, as the spans are weighed
+            for j, word in reversed(heard):
+                end = units[j - 1][1]
+                span = text[start:end]
+                if word != span and word not in span:
+                    found.append((i, j, start, end, word))
+        if not found:
+            return text, []
         # cuts inside a word the dictionary knows well are not allowed; jieba's guesses at unknown runs are
         inside: set[int] = set()
         known: set[tuple[int, int]] = set()
@@ -88,18 +110,11 @@ class Lexicon:
                     inside.update(range(start + 1, end))
                     known.add((start, end))
         candidates: list[list[tuple[int, int, str, int]]] = [[] for _ in units]
-        for i in range(len(units)):
-            # one character alone is never a typo of a word; one run of typed pinyin may be a whole word
-            shortest = i + 1 if not _HAN.match(units[i][2]) else i + 2
-            for j in range(min(len(units), i + MAX_SYLLABLES), shortest - 1, -1):
-                start, end = units[i][0], units[j - 1][1]
-                span = text[start:end]
-                if start in inside or end in inside or (start, end) in known:
-                    continue
-                word = self.by_sound.get("".join(u[2] for u in units[i:j]))
-                if word and word != span and word not in span:
-                    unfamiliar = sum(1 for u in units[i:j] if u[0] not in familiar)
-                    candidates[i].append((j, end, word, (j - i) + 2 * unfamiliar))
+        for i, j, start, end, word in found:
+            if start in inside or end in inside or (start, end) in known:
+                continue
+            unfamiliar = sum(1 for u in units[i:j] if u[0] not in familiar)
+            candidates[i].append((j, end, word, (j - i) + 2 * unfamiliar))
         replaced = _best_spans(units, candidates)
         if not replaced:
             return text, []
