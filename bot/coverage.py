@@ -249,6 +249,8 @@ class Haystack:
             # an entry about no kind of service in particular is about the website filing, the default one
             lines.append(DEFAULT_SUBJECT)
         self.text = fold("\n".join(lines))
+        # whether the text shows an answer of a kind, by the kind's pattern: looked up question after question
+        self._shows: dict[re.Pattern[str], bool] = {}
 
     @cached_property
     def sound(self) -> str:
@@ -257,7 +259,14 @@ class Haystack:
 
     def gives(self, kinds: Sequence[tuple[str, re.Pattern[str]]]) -> bool:
         """Whether the entry shows an answer of each kind asked for (a duration, a fee, ...)."""
-        return all(shows.search(self.text) for _, shows in kinds)
+        return all(self._gives(shows) for _, shows in kinds)
+
+    def _gives(self, shows: re.Pattern[str]) -> bool:
+        found = self._shows.get(shows)
+        if found is None:
+            # a plain dict: a race looks twice and finds the same
+            found = self._shows[shows] = bool(shows.search(self.text))
+        return found
 
     def holds(self, term: Term) -> bool:
         """Whether the entry says the term, spelt alike or sounding alike (a homophone typo)."""
@@ -436,7 +445,7 @@ def signals(
     kinds = value_kinds(query.text)
     kind_missing = bool(kinds) and (hay is None or not hay.gives(kinds))
     names_missing = tuple(unnamed(catalogue, query.text))
-    if best is not None and fold(query.text) in {fold(q) for q in best.questions}:
+    if best is not None and best.questions and fold(query.text) in _asked(tuple(best.questions)):
         # an agent attached this very question to the entry: it answers it
         kind_missing, names_missing = False, ()
     dense_gap = hits[0].dense - max((h.dense for h in hits[1:]), default=0.0) if hits else 0.0
@@ -461,6 +470,12 @@ def signals(
         bool(kinds) and not kind_missing,
         pair,
     )
+
+
+@lru_cache(maxsize=16384)
+def _asked(questions: tuple[str, ...]) -> frozenset[str]:
+    """The questions agents attached to an entry, folded once rather than for every question it ranks first for."""
+    return frozenset(fold(q) for q in questions)
 
 
 def meaning_pair(index: LoadedIndex, entry_id: str, vector: np.ndarray) -> np.ndarray:

@@ -56,6 +56,8 @@ class Lexicon:
             if len(syllables(word)) <= MAX_SYLLABLES:
                 by_sound.setdefault(key, word)
         self.by_sound = by_sound
+        # every beginning of a word's sound: a span whose sound begins no word is not lengthened further
+        self.heads = frozenset(key[:n] for key in by_sound for n in range(1, len(key) + 1))
 
     @classmethod
     def from_entries(cls, entries: Iterable[Entry]) -> Lexicon:
@@ -77,22 +79,28 @@ class Lexicon:
         units = _units(text)
         if not units:
             return text, []
-        by_sound = self.by_sound
+        by_sound, heads = self.by_sound, self.heads
         # spans sounding like a corpus word they do not spell, found first: most questions have none, and then
         # the text need not be segmented at all
         found: list[tuple[int, int, int, int, str]] = []
         for i, (start, _, first) in enumerate(units):
-            # one character alone is never a typo of a word; one run of typed pinyin may be a whole word
-            shortest = i + 1 if not _HAN.match(first) else i + 2
             sound = ""
             heard: list[tuple[int, str]] = []
             for j in range(i + 1, min(len(units), i + MAX_SYLLABLES) + 1):
                 sound += units[j - 1][2]
+                if sound not in heads:
+                    break
                 word = by_sound.get(sound)
-                if word and j >= shortest:
+                if word:
                     heard.append((j, word))
+            if not heard:
+                continue
+            # one character alone is never a typo of a word; one run of typed pinyin may be a whole word
+            shortest = i + 1 if not _HAN.match(first) else i + 2
             # the longest span first, as the spans are weighed
             for j, word in reversed(heard):
+                if j < shortest:
+                    continue
                 end = units[j - 1][1]
                 span = text[start:end]
                 if word != span and word not in span:
@@ -150,6 +158,7 @@ def _units(text: str) -> list[tuple[int, int, str]]:
     units = []
     for m in _UNIT.finditer(text):
         token = m.group()
-        sound = syllables(token)[0] if _HAN.match(token) else token
+        # a unit is one Chinese character or a run of Latin letters, which all sort before the Chinese block
+        sound = syllables(token)[0] if token >= "\u4e00" else token
         units.append((m.start(), m.end(), sound))
     return units

@@ -127,6 +127,12 @@ SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 DEFAULT_SUBJECT = "网站"
 
 
+# Texts whose kind of answer is kept: one reply reads the same question's several times (ranking, coverage, the
+# choice of entry and of sentences), a few questions at once.
+KINDS_KEPT = 64
+
+
+@lru_cache(maxsize=KINDS_KEPT)
 def answer_type(question: str) -> str | None:
     """The kind of answer asked for (duration, fee, count, contact, who, remedy, yesno, where, why, how, what) or
     None."""
@@ -136,8 +142,13 @@ def answer_type(question: str) -> str | None:
 
 def value_kinds(question: str) -> list[tuple[str, re.Pattern[str]]]:
     """Every value the question asks for (a duration, a fee, ...), each with the pattern an answer of it shows."""
+    return list(_value_kinds(question))
+
+
+@lru_cache(maxsize=KINDS_KEPT)
+def _value_kinds(question: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     q = fold(question)
-    return [(name, shows) for name, asks, shows in ANSWER_TYPES if name in VALUE_KINDS and asks.search(q)]
+    return tuple((name, shows) for name, asks, shows in ANSWER_TYPES if name in VALUE_KINDS and asks.search(q))
 
 
 def gives(kind: str | None, sentence: str) -> str | None:
