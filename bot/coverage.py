@@ -472,7 +472,7 @@ def signals(
     )
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _asked(questions: tuple[str, ...]) -> frozenset[str]:
     """The questions agents attached to an entry, folded once rather than for every question it ranks first for."""
     return frozenset(fold(q) for q in questions)

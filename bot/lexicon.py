@@ -56,8 +56,6 @@ class Lexicon:
             if len(syllables(word)) <= MAX_SYLLABLES:
                 by_sound.setdefault(key, word)
         self.by_sound = by_sound
-        # every beginning of a word's sound: a span whose sound begins no word is not lengthened further
-        self.heads = frozenset(key[:n] for key in by_sound for n in range(1, len(key) + 1))
 
     @classmethod
     def from_entries(cls, entries: Iterable[Entry]) -> Lexicon:
@@ -79,7 +77,7 @@ class Lexicon:
         units = _units(text)
         if not units:
             return text, []
-        by_sound, heads = self.by_sound, self.heads
+        by_sound = self.by_sound
         # spans sounding like a corpus word they do not spell, found first: most questions have none, and then
         # the text need not be segmented at all
         found: list[tuple[int, int, int, int, str]] = []
@@ -88,8 +86,6 @@ class Lexicon:
             heard: list[tuple[int, str]] = []
             for j in range(i + 1, min(len(units), i + MAX_SYLLABLES) + 1):
                 sound += units[j - 1][2]
-                if sound not in heads:
-                    break
                 word = by_sound.get(sound)
                 if word:
                     heard.append((j, word))

@@ -203,8 +203,9 @@ def candidates(entry: Entry) -> list[str]:
     return list(_candidates(entry.title, entry.text))
 
 
-# Entries read per corpus: an entry's sentences are cut and segmented once, not for every question it answers.
-ENTRIES_CACHED = 16384
+# Entries whose sentences are kept cut and segmented (not cut again for every question they answer): the ones
+# answering most, a copy of their text each.
+ENTRIES_CACHED = 4096
 
 
 @lru_cache(maxsize=ENTRIES_CACHED)
