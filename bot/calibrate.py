@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -254,15 +255,22 @@ class Rule:
             tuple(data.get("pair_weights", ())),
         )
 
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        # made once: every judged question reads them
+        fields = (self.mean, self.scale, self.weights, self.pair_mean, self.pair_scale, self.pair_weights)
+        return tuple(np.asarray(f) for f in fields)
+
     def score(self, x: np.ndarray, pair: np.ndarray | None = None) -> float:
         """Log-odds that the best entry answers the question."""
-        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
-        total = float(z @ np.asarray(self.weights) + self.bias)
+        mean, scale, weights, pair_mean, pair_scale, pair_weights = self._arrays
+        z = (x - mean) / scale
+        total = float(z @ weights + self.bias)
         if self.reads_pair:
             if pair is None or len(pair) != len(self.pair_weights):
                 raise ValueError(f"the rule reads a pair of {len(self.pair_weights)} values")
-            zp = (np.asarray(pair, dtype=np.float64) - np.asarray(self.pair_mean)) / np.asarray(self.pair_scale)
-            total += float(zp @ np.asarray(self.pair_weights))
+            zp = (np.asarray(pair, dtype=np.float64) - pair_mean) / pair_scale
+            total += float(zp @ pair_weights)
         return total
 
     @staticmethod

@@ -5,8 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from bot.sentences import VALUE_KINDS, answer_type, direct_sentences, entry_subjects, gives, subjects, weight
+from bot.sentences import (
+    VALUE_KINDS,
+    answer_type,
+    answering,
+    direct_sentences,
+    entry_subjects,
+    gives,
+    subjects,
+    weight,
+)
 from corpus import Entry
 from corpus.tidy import ELLIPSIS, is_block_heading, is_caption, units
 from corpus.tokenize import tokenize
@@ -88,6 +98,8 @@ LABELS = ("处理步骤：", "Steps:")
 MORE_PREFIXES = ("帮助文档原文（", "From the help document (")
 
 
+# one framing per language and deployment texts, made once: every reply is worded with one
+@lru_cache(maxsize=64)
 def framing(lang: str, decline: str | None = None, contact: str | None = None, contact_url: str = "") -> Framing:
     """The framing for a language; the deployment's own Chinese decline and contact texts where set."""
     base = FRAMINGS.get(lang, FRAMINGS["zh"])
@@ -107,13 +119,16 @@ class Reply:
     direct: str | None
 
 
+_SPACES = re.compile(r"\s{2,}")
+
+
 def rest_of(entry: Entry, direct: Sequence[str]) -> str:
     """The entry's text without the sentences already given as the direct reply, nor a heading or caption
     they leave last."""
     rest = entry.text
     for sentence in direct:
         rest = rest.replace(sentence, " ", 1)
-    rest = re.sub(r"\s{2,}", " ", rest).strip()
+    rest = _SPACES.sub(" ", rest).strip()
     # a heading or a figure's caption left last introduces what was taken out for the direct reply
     tail = units(rest)
     while tail and (is_block_heading(tail[-1]) or is_caption(tail[-1])) and not tail[-1].endswith(ELLIPSIS):
@@ -256,7 +271,7 @@ def by_subject(
     for entry in ranked[:depth]:
         if entry.title_only:
             continue
-        sentences = direct_sentences(question, terms, entry, limit=1)
+        sentences = answering(kind, terms, entry, limit=1)
         value = gives(kind, sentences[0]) if sentences else None
         if value:
             found.append((entry, sentences[0], value))

@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
-from bot.normalize import EXPANSIONS_RE, GLOSSARY_RE, Query
+from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query
 from bot.retrieve import Hit, Retrieval
 from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, language, subjects, value_kinds
 from corpus import Entry
@@ -59,12 +59,22 @@ def _any_of(names: Sequence[tuple[str, ...]]) -> re.Pattern[str]:
     return _named_pattern(tuple(sorted({f for name in names for f in name}, key=len, reverse=True)))
 
 
+def _spelt(names: Sequence[tuple[str, ...]]) -> re.Pattern[str]:
+    """Any spelling of any of the names, wherever it stands: a text it finds nothing in holds none of the names
+    (``_any_of`` finds fewer), and it is quickly read (the pattern has no look-arounds)."""
+    return re.compile("|".join(re.escape(f) for name in names for f in name))
+
+
 _PROVINCES_RE = _any_of(_read_names(PROVINCES))
+_PROVINCES_SPELT = _spelt(_read_names(PROVINCES))
 
 
 def provinces(text: str) -> frozenset[str]:
     """The provinces of the mainland a text names, as it spells them (folded first)."""
-    return frozenset(m.group() for m in _PROVINCES_RE.finditer(fold(text)))
+    text = fold(text)
+    if not _PROVINCES_SPELT.search(text):
+        return frozenset()
+    return frozenset(m.group() for m in _PROVINCES_RE.finditer(text))
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -72,6 +82,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # common Chinese word rather than a rare one.
 EN_WEIGHT = 0.0
 _EN = re.compile(r"[a-z][a-z0-9]+")
+_LATIN = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +131,7 @@ def salient_terms(query: Query) -> list[Term]:
         if word not in ASKING:
             terms.append(Term(word, EN_WEIGHT, (word,)))
     seen: set[str] = set()
-    for word, flag in _joined(tagged(re.sub(r"[a-z0-9]+", " ", english))):
+    for word, flag in _joined(tagged(_LATIN.sub(" ", english))):
         if not _HAN.search(word) or word in STOPWORDS or word in ASKING or word in seen:
             continue
         seen.add(word)
@@ -146,6 +157,12 @@ def _joined(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     i = 0
     while i < len(pairs):
+        first, flag = pairs[i]
+        if len(first) != 1 or not (flag == "m" or flag.startswith("n")) or not _HAN.match(first):
+            # no run can start here
+            out.append(pairs[i])
+            i += 1
+            continue
         for n in (3, 2):
             run = pairs[i : i + n]
             word = "".join(w for w, _ in run)
@@ -175,15 +192,24 @@ def _tabled(text: str) -> tuple[list[Term], str]:
     documents' words), and what of the text they leave."""
     terms: list[Term] = []
     original = text
-    for pattern, chinese in EXPANSIONS_RE:
-        # a way of saying that starts inside a word of the question is not said ("审过了" in "初审过了")
-        found = [m for m in pattern.finditer(text) if m.start() in _word_starts(original)]
-        terms += [_said(m.group(), (m.group(), *chinese.split())) for m in found]
-        text = _blanked(text, found)
-    for pattern, chinese in GLOSSARY_RE if _EN.search(text) else ():
-        found = list(pattern.finditer(text))
-        terms += [_said(m.group(), tuple(chinese.split())) for m in found]
-        text = _blanked(text, found)
+    # a run of rows finding nothing in the text as it stands leaves it as it is (bot.normalize.runs)
+    for run, rows in EXPANSIONS_RUNS:
+        if not run.search(text):
+            continue
+        for pattern, chinese in rows:
+            # a way of saying that starts inside a word of the question is not said ("审过了" in "初审过了")
+            found = [m for m in pattern.finditer(text) if m.start() in _word_starts(original)]
+            if found:
+                terms += [_said(m.group(), (m.group(), *chinese.split())) for m in found]
+                text = _blanked(text, found)
+    for run, rows in GLOSSARY_RUNS if _EN.search(text) else ():
+        if not run.search(text):
+            continue
+        for pattern, chinese in rows:
+            found = list(pattern.finditer(text))
+            if found:
+                terms += [_said(m.group(), tuple(chinese.split())) for m in found]
+                text = _blanked(text, found)
     return terms, text
 
 
@@ -223,6 +249,8 @@ class Haystack:
             # an entry about no kind of service in particular is about the website filing, the default one
             lines.append(DEFAULT_SUBJECT)
         self.text = fold("\n".join(lines))
+        # whether the text shows an answer of a kind, by the kind's pattern: looked up question after question
+        self._shows: dict[re.Pattern[str], bool] = {}
 
     @cached_property
     def sound(self) -> str:
@@ -231,7 +259,14 @@ class Haystack:
 
     def gives(self, kinds: Sequence[tuple[str, re.Pattern[str]]]) -> bool:
         """Whether the entry shows an answer of each kind asked for (a duration, a fee, ...)."""
-        return all(shows.search(self.text) for _, shows in kinds)
+        return all(self._gives(shows) for _, shows in kinds)
+
+    def _gives(self, shows: re.Pattern[str]) -> bool:
+        found = self._shows.get(shows)
+        if found is None:
+            # a plain dict: a race looks twice and finds the same
+            found = self._shows[shows] = bool(shows.search(self.text))
+        return found
 
     def holds(self, term: Term) -> bool:
         """Whether the entry says the term, spelt alike or sounding alike (a homophone typo)."""
@@ -315,6 +350,7 @@ def _remembered(memo: dict[str, bool], key: str, verdict: Callable[[], bool]) ->
 # Platforms, stores, other providers and places outside the mainland, each with its spellings.
 NAMED = _read_names(NAMES)
 _NAMED_RE = _any_of(NAMED)
+_NAMED_SPELT = _spelt(NAMED)
 
 
 # A word said by at least this share of the entries is what the whole corpus is about; a corpus of a few entries
@@ -331,11 +367,12 @@ FOREIGN_MIN_LETTERS = 3
 def unnamed(catalogue: Catalogue, text: str) -> list[str]:
     """The platforms, providers and places a (folded) question names that no entry mentions in any spelling, and
     in a Chinese question the Latin words no entry spells ("CDN", "Docker"), as the question spells them."""
-    named = dict.fromkeys(m.group() for m in _NAMED_RE.finditer(text))
+    spelt = bool(_NAMED_SPELT.search(text))
+    named = dict.fromkeys(m.group() for m in _NAMED_RE.finditer(text)) if spelt else {}
     said = [form for form in named if form in catalogue.unmentioned]
     if _HAN.search(text) and _EN.search(text) and language(text) == "zh":
         # an English question is phrased in words the documents never use; a Chinese one writes names in Latin
-        _, rest = _tabled(_NAMED_RE.sub(" ", text))
+        _, rest = _tabled(_NAMED_RE.sub(" ", text) if spelt else text)
         said += [w for w in dict.fromkeys(_EN.findall(rest)) if catalogue.foreign(w)]
     return said
 
@@ -393,8 +430,10 @@ def share(terms: Sequence[Term], found: Sequence[bool]) -> float:
     return sum(t.weight for t, f in zip(terms, found, strict=True) if f) / total
 
 
-def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: float) -> Signals:
-    """Measure how much of the question the best entry and the corpus cover."""
+def signals(
+    catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: float, pair: np.ndarray | None = None
+) -> Signals:
+    """Measure how much of the question the best entry and the corpus cover (``pair``: see ``Signals.pair``)."""
     hits = retrieval.hits
     best = hits[0].entry if hits else None
     terms = salient_terms(query)
@@ -406,7 +445,7 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
     kinds = value_kinds(query.text)
     kind_missing = bool(kinds) and (hay is None or not hay.gives(kinds))
     names_missing = tuple(unnamed(catalogue, query.text))
-    if best is not None and fold(query.text) in {fold(q) for q in best.questions}:
+    if best is not None and best.questions and fold(query.text) in _asked(tuple(best.questions)):
         # an agent attached this very question to the entry: it answers it
         kind_missing, names_missing = False, ()
     dense_gap = hits[0].dense - max((h.dense for h in hits[1:]), default=0.0) if hits else 0.0
@@ -429,7 +468,14 @@ def signals(catalogue: Catalogue, query: Query, retrieval: Retrieval, margin: fl
         distinct,
         names_missing,
         bool(kinds) and not kind_missing,
+        pair,
     )
+
+
+@lru_cache(maxsize=4096)
+def _asked(questions: tuple[str, ...]) -> frozenset[str]:
+    """The questions agents attached to an entry, folded once rather than for every question it ranks first for."""
+    return frozenset(fold(q) for q in questions)
 
 
 def meaning_pair(index: LoadedIndex, entry_id: str, vector: np.ndarray) -> np.ndarray:

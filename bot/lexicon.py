@@ -77,6 +77,36 @@ class Lexicon:
         units = _units(text)
         if not units:
             return text, []
+        by_sound = self.by_sound
+        # spans sounding like a corpus word they do not spell, found first: most questions have none, and then
+        # the text need not be segmented at all
+        found: list[tuple[int, int, int, int, str]] = []
+        for i, (start, _, first) in enumerate(units):
+            sound = ""
+            heard: list[tuple[int, str]] = []
+            for j in range(i + 1, min(len(units), i + MAX_SYLLABLES) + 1):
+                # a word is not typed across punctuation, digits or a space between characters ("备案,系统" is
+                # not 备案系统, "个-1是" not 格式); typed pinyin may be spaced ("beian hao")
+                if j > i + 1 and not _joins(text, units[j - 2], units[j - 1]):
+                    break
+                sound += units[j - 1][2]
+                word = by_sound.get(sound)
+                if word:
+                    heard.append((j, word))
+            if not heard:
+                continue
+            # one character alone is never a typo of a word; one run of typed pinyin may be a whole word
+            shortest = i + 1 if not _HAN.match(first) else i + 2
+            # the longest span first, as the spans are weighed
+            for j, word in reversed(heard):
+                if j < shortest:
+                    continue
+                end = units[j - 1][1]
+                span = text[start:end]
+                if word != span and word not in span:
+                    found.append((i, j, start, end, word))
+        if not found:
+            return text, []
         # cuts inside a word the dictionary knows well are not allowed; jieba's guesses at unknown runs are
         inside: set[int] = set()
         known: set[tuple[int, int]] = set()
@@ -89,23 +119,11 @@ class Lexicon:
                     inside.update(range(start + 1, end))
                     known.add((start, end))
         candidates: list[list[tuple[int, int, str, int]]] = [[] for _ in units]
-        for i in range(len(units)):
-            # one character alone is never a typo of a word; one run of typed pinyin may be a whole word
-            shortest = i + 1 if not _HAN.match(units[i][2]) else i + 2
-            # a word is not typed across punctuation, digits or a space between characters ("备案,系统" is not
-            # 备案系统, "个-1是" not 格式); typed pinyin may be spaced ("beian hao")
-            reach = i + 1
-            while reach < min(len(units), i + MAX_SYLLABLES) and _joins(text, units[reach - 1], units[reach]):
-                reach += 1
-            for j in range(reach, shortest - 1, -1):
-                start, end = units[i][0], units[j - 1][1]
-                span = text[start:end]
-                if start in inside or end in inside or (start, end) in known:
-                    continue
-                word = self.by_sound.get("".join(u[2] for u in units[i:j]))
-                if word and word != span and word not in span:
-                    unfamiliar = sum(1 for u in units[i:j] if u[0] not in familiar)
-                    candidates[i].append((j, end, word, (j - i) + 2 * unfamiliar))
+        for i, j, start, end, word in found:
+            if start in inside or end in inside or (start, end) in known:
+                continue
+            unfamiliar = sum(1 for u in units[i:j] if u[0] not in familiar)
+            candidates[i].append((j, end, word, (j - i) + 2 * unfamiliar))
         replaced = _best_spans(units, candidates)
         if not replaced:
             return text, []
@@ -148,6 +166,7 @@ def _units(text: str) -> list[tuple[int, int, str]]:
     units = []
     for m in _UNIT.finditer(text):
         token = m.group()
-        sound = syllables(token)[0] if _HAN.match(token) else token
+        # a unit is one Chinese character or a run of Latin letters, which all sort before the Chinese block
+        sound = syllables(token)[0] if token >= "\u4e00" else token
         units.append((m.start(), m.end(), sound))
     return units

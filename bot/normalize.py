@@ -184,6 +184,32 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 SYNONYMS_RE = tuple((re.compile(p), r) for p, r in SYNONYMS)
 EXPANSIONS_RE = tuple((re.compile(p), r) for p, r in EXPANSIONS)
 GLOSSARY_RE = tuple((re.compile(p), r) for p, r in GLOSSARY)
+
+
+def _any_of(table: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """One pattern matching wherever any row of a table matches: a text it does not match is left alone by every
+    row, so the rows need not be tried one by one (most questions hold none of them)."""
+    return re.compile("|".join(f"(?:{p})" for p, _ in table))
+
+
+# Rows per run of a long table tried as one pattern first (see ``runs``).
+RUN = 10
+
+
+def runs(
+    table: tuple[tuple[str, str], ...], compiled: tuple[tuple[re.Pattern[str], str], ...]
+) -> tuple[tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]], ...]:
+    """A table's compiled rows in runs of ``RUN``, each with one pattern matching wherever a row of it does: a
+    run whose pattern finds nothing in a text holds no row that finds anything there, and is passed over whole
+    (a question holds a few rows of a table of a hundred at most)."""
+    return tuple((_any_of(table[i : i + RUN]), compiled[i : i + RUN]) for i in range(0, len(table), RUN))
+
+
+SYNONYMS_ANY = _any_of(SYNONYMS)
+EXPANSIONS_RUNS = runs(EXPANSIONS, EXPANSIONS_RE)
+GLOSSARY_RUNS = runs(GLOSSARY, GLOSSARY_RE)
+_SPACES = re.compile(r"\s+")
+_LATIN_RUN = re.compile(r"[a-z]{3,}")
 # what the tables read a question as: reference points measured with other tables are measured again
 TABLES_DIGEST = hashlib.sha256(repr((_FILLER.pattern, SYNONYMS, EXPANSIONS, GLOSSARY)).encode()).hexdigest()[:16]
 
@@ -203,21 +229,22 @@ def normalize(question: str, lexicon: Lexicon | None = None) -> Query:
     """Fold width, script and case, drop filler, bring sound-alike spans and typed pinyin back to the
     corpus' words (with a ``lexicon``), rewrite synonyms, expand for lexical search."""
     text = fold(question).strip()
-    text = re.sub(r"\s+", " ", text)
+    text = _SPACES.sub(" ", text)
     for _ in range(2):
         text = _FILLER.sub("", text).strip() or text
     if lexicon is not None:
         text, _ = lexicon.correct(text)
-    for pattern, repl in SYNONYMS_RE:
-        text = pattern.sub(repl, text)
+    if SYNONYMS_ANY.search(text):
+        for pattern, repl in SYNONYMS_RE:
+            text = pattern.sub(repl, text)
     extra: list[str] = []
     for pattern, repl in EXPANSIONS_RE:
         if pattern.search(text):
             extra.append(repl)
-    if re.search(r"[a-z]{3,}", text):
-        for pattern, repl in GLOSSARY_RE:
-            if pattern.search(text):
-                extra.append(repl)
+    if _LATIN_RUN.search(text):
+        for run, rows in GLOSSARY_RUNS:
+            if run.search(text):
+                extra.extend(repl for pattern, repl in rows if pattern.search(text))
     # BM25 reads a bounded head of a long question (jieba and scoring grow with it); the expansions always
     lexical = " ".join([text[:LEXICAL_MAX_CHARS], *extra])
     return Query(original=question, text=text, lexical=lexical)

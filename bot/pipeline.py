@@ -126,6 +126,7 @@ class Pipeline:
         self.index_dir = Path(index_dir)
         self._rule: Rule | None = None
         self._calibrations: dict[str, Calibration] = {}
+        self._on_scale: tuple[Rule, Calibration, Calibration] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -163,12 +164,14 @@ class Pipeline:
         )
         t3 = time.perf_counter()
         _, margin = self.decider.confident(question, judged, vector)
-        found = signals(snapshot.catalogue, query, judged, margin)
+        judging = judge and asks_anything(question) and bool(judged.hits)
+        # read from the index only for a question the rule judges (not for an agent's search)
+        pair = None
+        if judging and self.rule.reads_pair:
+            pair = meaning_pair(snapshot.index, judged.hits[0].entry.id, vector)
+        found = signals(snapshot.catalogue, query, judged, margin, pair)
         coverage = OFF_TOPIC
-        if judge and asks_anything(question) and judged.hits:
-            if self.rule.reads_pair:
-                # read from the index only for a question the rule judges (not for an agent's search)
-                found = replace(found, pair=meaning_pair(snapshot.index, judged.hits[0].entry.id, vector))
+        if judging:
             clauses = clause_shares(snapshot.catalogue, query, judged)
             coverage = self.rule.judge(found, self.calibration(snapshot), len(snapshot.index.entries), clauses)
         if timings is not None:
@@ -254,7 +257,14 @@ class Pipeline:
 
     def calibration(self, snapshot: Snapshot) -> Calibration:
         """The reference points the rule reads this index's features with (``Rule.on_own_scale``)."""
-        return self.rule.on_own_scale(self.measured_calibration(snapshot), self.vectors.embedder.name)
+        rule, measured = self.rule, self.measured_calibration(snapshot)
+        last = self._on_scale
+        if last is not None and last[0] is rule and last[1] is measured:
+            return last[2]
+        scaled = rule.on_own_scale(measured, self.vectors.embedder.name)
+        # read for every judged question, made once per index and rule (one assignment: a race makes it twice)
+        self._on_scale = (rule, measured, scaled)
+        return scaled
 
     def measured_calibration(self, snapshot: Snapshot) -> Calibration:
         """The embedder's reference points on this index: measured once, then read from beside the index."""

@@ -81,11 +81,10 @@ class HybridRetriever:
             # cosine, so it is sampled
             typical = float(np.median(dense)) if exact else idx.typical(vec)
         fused = self._fuse(dense, lexical, exact, typical)
-        hits = [
-            Hit(idx.entries[i], float(fused[i]), float(dense[i]), float(lexical[i]))
-            for i in top_positions(fused, max(k, 1))
-            if fused[i] > 0
-        ]
+        top = top_positions(fused, max(k, 1))
+        # the few ranked values read as Python numbers at once (numpy's scalars are slow to read one by one)
+        rows = zip(top.tolist(), fused[top].tolist(), dense[top].tolist(), lexical[top].tolist(), strict=True)
+        hits = [Hit(idx.entries[i], score, d, lex) for i, score, d, lex in rows if score > 0]
         lead = float(dense.max()) - typical if self.mode != "bm25" and n else 0.0
         return Retrieval(hits, float(dense.max(initial=0.0)), float(lexical.max(initial=0.0)), terms, lead)
 

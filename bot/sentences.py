@@ -133,6 +133,12 @@ SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 DEFAULT_SUBJECT = "网站"
 
 
+# Texts whose kind of answer is kept: one reply reads the same question's several times (ranking, coverage, the
+# choice of entry and of sentences), a few questions at once.
+KINDS_KEPT = 64
+
+
+@lru_cache(maxsize=KINDS_KEPT)
 def answer_type(question: str) -> str | None:
     """The kind of answer asked for (duration, fee, count, contact, who, remedy, yesno, where, why, how, what) or
     None."""
@@ -142,8 +148,13 @@ def answer_type(question: str) -> str | None:
 
 def value_kinds(question: str) -> list[tuple[str, re.Pattern[str]]]:
     """Every value the question asks for (a duration, a fee, ...), each with the pattern an answer of it shows."""
+    return list(_value_kinds(question))
+
+
+@lru_cache(maxsize=KINDS_KEPT)
+def _value_kinds(question: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     q = fold(question)
-    return [(name, shows) for name, asks, shows in ANSWER_TYPES if name in VALUE_KINDS and asks.search(q)]
+    return tuple((name, shows) for name, asks, shows in ANSWER_TYPES if name in VALUE_KINDS and asks.search(q))
 
 
 def gives(kind: str | None, sentence: str) -> str | None:
@@ -195,9 +206,19 @@ class Sentence:
 
 def candidates(entry: Entry) -> list[str]:
     """The entry's sentences that can stand as a reply: no captions, headings or a repeat of the title."""
-    title = fold(entry.title).strip("?？。 ")
+    return list(_candidates(entry.title, entry.text))
+
+
+# Entries whose sentences are kept cut and segmented (not cut again for every question they answer): the ones
+# answering most, a copy of their text each.
+ENTRIES_CACHED = 4096
+
+
+@lru_cache(maxsize=ENTRIES_CACHED)
+def _candidates(title: str, text: str) -> tuple[str, ...]:
+    title = fold(title).strip("?？。 ")
     out = []
-    for unit in units(entry.text):
+    for unit in units(text):
         core = unit.strip()
         # a heading names a section and answers nothing
         if is_caption(core) or is_block_heading(core):
@@ -205,7 +226,18 @@ def candidates(entry: Entry) -> list[str]:
         if not is_finished(core) and fold(core).strip("?？:： ") == title:
             continue
         out.append(core)
-    return out
+    return tuple(out)
+
+
+@lru_cache(maxsize=ENTRIES_CACHED)
+def _read(title: str, text: str) -> tuple[tuple[str, frozenset[str], str], ...]:
+    """Each reply sentence of an entry with its search tokens and its text without a leading label."""
+    return tuple((sent, frozenset(tokenize(sent)), _LABEL.sub("", sent)) for sent in _candidates(title, text))
+
+
+@lru_cache(maxsize=ENTRIES_CACHED)
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(tokenize(title))
 
 
 @lru_cache(maxsize=1)
@@ -226,16 +258,24 @@ def weight(term: str) -> float:
 def score_sentences(question: str, terms: str, entry: Entry) -> list[Sentence]:
     """Each reply sentence scored by the question's terms it holds (weighed by general IDF), by whether it
     gives the kind of answer asked, less a little when the source cut its start; in text order."""
+    return _scored(answer_type(question), terms, entry)
+
+
+# what an answer of each kind looks like, by kind (``gives``)
+_SHOWS = {name: shows for name, _, shows in ANSWER_TYPES}
+
+
+def _scored(kind: str | None, terms: str, entry: Entry) -> list[Sentence]:
     q_terms = {t for t in tokenize(terms) if len(t) > 1 or _CJK.match(t) is None}
     # the words of a written title name what the whole entry is about: every sentence is about them, so they
     # tell its sentences apart less than the question's other words (a title taken from the text is a sentence)
-    topic = set() if entry.title_derived else set(tokenize(entry.title))
-    kind = answer_type(question)
+    topic = frozenset() if entry.title_derived else _title_words(entry.title)
+    shows = _SHOWS[kind] if kind is not None else None
     out = []
-    for sent in candidates(entry):
-        own = set(tokenize(sent))
+    for sent, own, bare in _read(entry.title, entry.text):
         overlap = sum(weight(t) * (TOPIC_WEIGHT if t in topic else 1.0) for t in q_terms & own)
-        found = gives(kind, _LABEL.sub("", sent))
+        m = shows.search(bare) if shows is not None else None
+        found = m.group(0) if m else None
         score = overlap + (TYPE_BONUS if found else 0.0) - (CUT_PENALTY if sent.startswith(ELLIPSIS) else 0.0)
         if own and own <= q_terms | _PUNCT:
             # a sentence saying back only the question's words tells the asker nothing
@@ -251,12 +291,16 @@ def direct_sentences(question: str, terms: str, entry: Entry, limit: int = 2) ->
     whose sentences share nothing with the question answers with its first sentence: a FAQ's text opens
     with its answer. A title-only entry has none.
     """
+    return answering(answer_type(question), terms, entry, limit)
+
+
+def answering(kind: str | None, terms: str, entry: Entry, limit: int = 2) -> list[str]:
+    """``direct_sentences`` for a question whose kind of answer (``answer_type``) is known already."""
     if entry.title_only:
         return []
-    scored = score_sentences(question, terms, entry)
+    scored = _scored(kind, terms, entry)
     if not scored:
         return []
-    kind = answer_type(question)
     # "要多久" is answered by a sentence that gives a duration, however many other words another one shares
     giving = [i for i, s in enumerate(scored) if s.gives] if kind in VALUE_KINDS else []
     best = max(giving or range(len(scored)), key=lambda i: (scored[i].score, -i))
