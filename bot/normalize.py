@@ -127,7 +127,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bmacau\b|\bmacao\b", "澳门"),
     (r"\btaiwan\b", "台湾"),
     (r"\b(another|a different|other) (province|city|region)s?\b|\bout[- ]of[- ]province\b", "非当前备案所在地"),
-    (r"\bprovinces?\b", "省份 省"),
+    (r"\bprovinces?\b", "省份 省 省市"),
     (r"\bprovincial\b|\bregional\b|\blocal\b", "各省 省份 地区"),
     (r"\brules?\b|\bregulations?\b|\brequirements?\b", "规则 要求"),
     (r"\baddress(es)?\b", "地址"),

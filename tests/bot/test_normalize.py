@@ -122,6 +122,8 @@ def test_english_plurals_meet_the_glossary() -> None:
     assert "新增" in normalize("we are adding a new website").lexical.split()
     # checking something is looking it up (查询), inspecting it (核查) or looking at it (查看)
     assert normalize("where do i check it").lexical.endswith(" 查询 核查 查看")
+    # a filing's province is what the forms call 备案省市, as for 省份 in Chinese
+    assert normalize("can i change the filing province").lexical.endswith(" 省份 省 省市")
     # an address in another province than the filing's is the documents' 非当前备案所在地
     assert "非当前备案所在地" in normalize("our licence address is in another province").lexical.split()
     # doing it on one's phone is the app's way (app端)
