@@ -32,6 +32,7 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"退回|打回|没通过|未通过|不通过|没过审|被拒|拒绝了", "驳回"),
     (r"一片空白|空白页|页面空白|全白|白屏|空白", "白屏"),
     (r"打不开|访问不了|访问不到|进不去|上不去|上不了|连不上|连接不上|无法打开|打开不了", "无法访问"),
+    (r"(?<![不无])(正常|能|可以)打开|打得开", "正常访问"),
     (r"没完成|未完成|还在进行|没[走弄办做搞]完", "进行中 未完成"),
     (r"身份证|营业执照|护照", "证件"),
     # how applicants talk about a filing's course, in the documents' words
@@ -96,6 +97,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bprepar(e|ed|ing|ation)\b", "准备"),
     (r"\bgenuine\b|\bauthentic(ity)?\b|\bfake\b|\blegitimate\b", "真伪 查询"),
     (r"\bsms\b|\btext message\b", "短信"),
+    (r"\b(pending|awaiting|waiting for) (the )?(bureau|administration|miit) (review|approval)\b", "待管局审核"),
     (r"\balready[- ](filed|registered|approved|on file)\b", "已备案 成功"),
     (
         r"\bnew (site|website|domain|application|filing)s?\b|\badd(ing|ed)? (a |another )?(new )?(site|website)s?\b",

@@ -37,6 +37,7 @@ from bot.normalize import Query, normalize
         # not finished, can't be reached, changed: everyday verbs meet the documents' words
         ("有个订单还没走完", "有个订单还没走完", "有个订单还没走完 进行中 未完成"),
         ("网站还是连不上", "网站还是连不上", "网站还是连不上 无法访问"),
+        ("网站才能正常打开", "网站才能正常打开", "网站才能正常打开 正常访问"),
         ("省份能改过来吗", "省份能改过来吗", "省份能改过来吗 修改 省市"),
         # asking whether it can be restored is asking whether it is reversible
         ("注销后还能恢复吗", "注销后还能恢复吗", "注销后还能恢复吗 不可逆"),
@@ -122,6 +123,8 @@ def test_english_plurals_meet_the_glossary() -> None:
     assert "新增" in normalize("we are adding a new website").lexical.split()
     # checking something is looking it up (查询), inspecting it (核查) or looking at it (查看)
     assert normalize("where do i check it").lexical.endswith(" 查询 核查 查看")
+    # a console status said in English is the status the documents name
+    assert "待管局审核" in normalize("it still shows pending bureau review").lexical.split()
     # a filing's province is what the forms call 备案省市, as for 省份 in Chinese
     assert normalize("can i change the filing province").lexical.endswith(" 省份 省 省市")
     # an address in another province than the filing's is the documents' 非当前备案所在地
