@@ -157,12 +157,15 @@ def _value_kinds(question: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((name, shows) for name, asks, shows in ANSWER_TYPES if name in VALUE_KINDS and asks.search(q))
 
 
+# what an answer of each kind looks like, by kind
+_SHOWS = {name: shows for name, _, shows in ANSWER_TYPES}
+
+
 def gives(kind: str | None, sentence: str) -> str | None:
     """The part of a sentence that is an answer of that kind ("3-20个工作日", "不支持"), or None."""
     if kind is None:
         return None
-    pattern = next(p for name, _, p in ANSWER_TYPES if name == kind)
-    m = pattern.search(sentence)
+    m = _SHOWS[kind].search(sentence)
     return m.group(0) if m else None
 
 
@@ -255,29 +258,21 @@ def weight(term: str) -> float:
     return _weights().get(term, 100) / 100
 
 
-def score_sentences(question: str, terms: str, entry: Entry) -> list[Sentence]:
+def score_sentences(kind: str | None, terms: str, entry: Entry) -> list[Sentence]:
     """Each reply sentence scored by the question's terms it holds (weighed by general IDF), by whether it
-    gives the kind of answer asked, less a little when the source cut its start; in text order."""
-    return _scored(answer_type(question), terms, entry)
-
-
-# what an answer of each kind looks like, by kind (``gives``)
-_SHOWS = {name: shows for name, _, shows in ANSWER_TYPES}
-
-
-def _scored(kind: str | None, terms: str, entry: Entry) -> list[Sentence]:
+    gives the kind of answer asked (``answer_type``), less a little when the source cut its start; in text
+    order."""
     q_terms = {t for t in tokenize(terms) if len(t) > 1 or _CJK.match(t) is None}
+    echo = q_terms | _PUNCT
     # the words of a written title name what the whole entry is about: every sentence is about them, so they
     # tell its sentences apart less than the question's other words (a title taken from the text is a sentence)
     topic = frozenset() if entry.title_derived else _title_words(entry.title)
-    shows = _SHOWS[kind] if kind is not None else None
     out = []
     for sent, own, bare in _read(entry.title, entry.text):
         overlap = sum(weight(t) * (TOPIC_WEIGHT if t in topic else 1.0) for t in q_terms & own)
-        m = shows.search(bare) if shows is not None else None
-        found = m.group(0) if m else None
+        found = gives(kind, bare)
         score = overlap + (TYPE_BONUS if found else 0.0) - (CUT_PENALTY if sent.startswith(ELLIPSIS) else 0.0)
-        if own and own <= q_terms | _PUNCT:
+        if own and own <= echo:
             # a sentence saying back only the question's words tells the asker nothing
             score = min(score, 0.0)
         out.append(Sentence(sent, round(score, 4), found))
@@ -298,7 +293,7 @@ def answering(kind: str | None, terms: str, entry: Entry, limit: int = 2) -> lis
     """``direct_sentences`` for a question whose kind of answer (``answer_type``) is known already."""
     if entry.title_only:
         return []
-    scored = _scored(kind, terms, entry)
+    scored = score_sentences(kind, terms, entry)
     if not scored:
         return []
     # "要多久" is answered by a sentence that gives a duration, however many other words another one shares

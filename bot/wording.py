@@ -127,15 +127,16 @@ def _same_entry_joined(
     intents: IntentClassifier,
 ) -> list[tuple[str, Answer, Understood]]:
     """Answered parts whose best source is one entry, as one part asking all of their words of it."""
+    tops = [a.sources[0].id if a.confident and a.sources else None for _, a, _ in parts]
     groups: dict[str, list[int]] = {}
-    for i, (_, a, _) in enumerate(parts):
-        if a.confident and a.sources:
-            groups.setdefault(a.sources[0].id, []).append(i)
+    for i, top in enumerate(tops):
+        if top is not None:
+            groups.setdefault(top, []).append(i)
     if all(len(g) < 2 for g in groups.values()):
         return list(parts)
     out: list[tuple[str, Answer, Understood]] = []
-    for i, (q, a, u) in enumerate(parts):
-        group = groups.get(a.sources[0].id, []) if a.confident and a.sources else []
+    for i, ((q, a, u), top) in enumerate(zip(parts, tops, strict=True)):
+        group = groups[top] if top is not None else []
         if len(group) < 2:
             out.append((q, a, u))
         elif i == group[0]:
