@@ -184,8 +184,6 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 
 # compiled once: every question runs through each of them
 SYNONYMS_RE = tuple((re.compile(p), r) for p, r in SYNONYMS)
-EXPANSIONS_RE = tuple((re.compile(p), r) for p, r in EXPANSIONS)
-GLOSSARY_RE = tuple((re.compile(p), r) for p, r in GLOSSARY)
 
 
 def _any_of(table: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
@@ -199,17 +197,20 @@ RUN = 10
 
 
 def runs(
-    table: tuple[tuple[str, str], ...], compiled: tuple[tuple[re.Pattern[str], str], ...]
+    table: tuple[tuple[str, str], ...],
 ) -> tuple[tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]], ...]:
-    """A table's compiled rows in runs of ``RUN``, each with one pattern matching wherever a row of it does: a
+    """A table's rows, compiled, in runs of ``RUN``, each with one pattern matching wherever a row of it does: a
     run whose pattern finds nothing in a text holds no row that finds anything there, and is passed over whole
     (a question holds a few rows of a table of a hundred at most)."""
-    return tuple((_any_of(table[i : i + RUN]), compiled[i : i + RUN]) for i in range(0, len(table), RUN))
+    return tuple(
+        (_any_of(table[i : i + RUN]), tuple((re.compile(p), r) for p, r in table[i : i + RUN]))
+        for i in range(0, len(table), RUN)
+    )
 
 
 SYNONYMS_ANY = _any_of(SYNONYMS)
-EXPANSIONS_RUNS = runs(EXPANSIONS, EXPANSIONS_RE)
-GLOSSARY_RUNS = runs(GLOSSARY, GLOSSARY_RE)
+EXPANSIONS_RUNS = runs(EXPANSIONS)
+GLOSSARY_RUNS = runs(GLOSSARY)
 _SPACES = re.compile(r"\s+")
 _LATIN_RUN = re.compile(r"[a-z]{3,}")
 # what the tables read a question as: reference points measured with other tables are measured again
@@ -240,13 +241,9 @@ def normalize(question: str, lexicon: Lexicon | None = None) -> Query:
         for pattern, repl in SYNONYMS_RE:
             text = pattern.sub(repl, text)
     extra: list[str] = []
-    for pattern, repl in EXPANSIONS_RE:
-        if pattern.search(text):
-            extra.append(repl)
-    if _LATIN_RUN.search(text):
-        for run, rows in GLOSSARY_RUNS:
-            if run.search(text):
-                extra.extend(repl for pattern, repl in rows if pattern.search(text))
+    for run, rows in (*EXPANSIONS_RUNS, *(GLOSSARY_RUNS if _LATIN_RUN.search(text) else ())):
+        if run.search(text):
+            extra.extend(repl for pattern, repl in rows if pattern.search(text))
     # BM25 reads a bounded head of a long question (jieba and scoring grow with it); the expansions always
     lexical = " ".join([text[:LEXICAL_MAX_CHARS], *extra])
     return Query(original=question, text=text, lexical=lexical)
