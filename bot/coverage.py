@@ -18,7 +18,7 @@ from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query
 from bot.retrieve import Hit, Retrieval
 from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, language, subjects, value_kinds
 from corpus import Entry
-from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize, word_spans
+from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize, word_frequency, word_spans
 from index import LoadedIndex
 
 COVERED: Coverage = "covered"
@@ -131,7 +131,7 @@ def salient_terms(query: Query) -> list[Term]:
         if word not in ASKING:
             terms.append(Term(word, EN_WEIGHT, (word,)))
     seen: set[str] = set()
-    for word, flag in _joined(tagged(_LATIN.sub(" ", english))):
+    for word, flag in _glued(_joined(tagged(_LATIN.sub(" ", english)))):
         if not _HAN.search(word) or word in STOPWORDS or word in ASKING or word in seen:
             continue
         seen.add(word)
@@ -141,6 +141,27 @@ def salient_terms(query: Query) -> list[Term]:
         parts = tuple(pieces) if len(pieces) > 1 and whole else ()
         terms.append(Term(word, idf(word) * _pos_weight(flag), (word,), parts))
     return terms
+
+
+# Characters that do the grammar of a clause (auxiliaries, negation, particles, pronouns, place after a verb):
+# the tagger's guesses glue them to the next or last word ("后会" in "通过后会给啥", "要交", "没加", "了能").
+_FUNCTION_CHARS = frozenset("要能会得想没不了个在的我你他有给就还也都再先后前上下里那这是被把让")
+# a pair the segmentation dictionary counts at most this often is a guess, not a word
+GUESSED_MAX = 3
+
+
+def _glued(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Two-character guesses of the tagger that hold a grammatical character: the content character alone."""
+    out: list[tuple[str, str]] = []
+    for word, flag in pairs:
+        if len(word) == 2 and _HAN.match(word) and word_frequency(word) <= GUESSED_MAX:
+            rest = "".join(c for c in word if c not in _FUNCTION_CHARS)
+            if len(rest) < 2:
+                if rest:
+                    out.append((rest, flag))
+                continue
+        out.append((word, flag))
+    return out
 
 
 # a word the segmenter split into single characters ("年审" as 年 / 审) that general Chinese knows as one reads as

@@ -42,7 +42,7 @@ from bot.decide import Decider, asks_anything, load_offtopic
 from bot.live_index import Snapshot
 from bot.normalize import TABLES_DIGEST, Query, normalize
 from bot.retrieve import Mode, Retrieval
-from bot.sentences import is_question_like, subjects, value_kinds, without_subjects
+from bot.sentences import asks, is_question_like, subjects, value_kinds, without_subjects
 from bot.sessions import Turn
 from bot.vectors import QuestionVectors, fixed_vectors
 from corpus.tokenize import STOPWORDS, fold, tagged, tokenize, topic_words
@@ -198,10 +198,14 @@ class Pipeline:
         the topic holds all of its own words ("那结果怎么通知我"); else it is read alone, so a question
         with a topic of its own that is declined alone stays declined. A turn naming another kind of service
         asks the last question of it ("网站呢？" after "APP备案审核要多久"); one asking no value of its own asks
-        the value the last one asked ("And for apps?" after "how long").
+        the value the last one asked ("And for apps?" after "how long"). A turn after one that only told the
+        situation ("变更备案已经提交了") leans on it, answered or not.
         """
         alone = self.run(question, snapshot, depth)
-        previous = next((t for t in reversed(history) if t.entry_id), None)
+        # a last turn that asked nothing told the situation ("变更备案已经提交了"): the next one asks about it, as a
+        # statement before a question in one message is its context, even when the statement found no answer
+        told = bool(history) and not asks(history[-1].question)
+        previous = history[-1] if told else next((t for t in reversed(history) if t.entry_id), None)
         if previous is None:
             return alone
         if (
@@ -221,7 +225,7 @@ class Pipeline:
             return alone
         # a turn leaning on the last one ("域名不是在华为云买的呢") is tried with its topic even when it is declined
         # alone; the entry found must then say most of its own words
-        leans = bool(_FOLLOW_UP.search(alone.query.text))
+        leans = told or bool(_FOLLOW_UP.search(alone.query.text))
         if fresh and not stays and not same and not leans:
             return alone
         topic = last_topic(previous.resolved)

@@ -101,8 +101,11 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
 )
 _QUESTION_WORD = re.compile(
-    r"多久|多长时间|几天|怎么|怎样|如何|吗|么|呢|哪|什么|能否|能不能|可不可以|可以|是否|为什么|为何|多少|咋|"
-    r"谁|行不行|是不是|会不会|要不要|用不用|有没有|需不需要|算不算|对不对|好不好|够不够|"
+    r"多久|多长时间|怎么|怎样|如何|吗|么|呢|哪|什么|能否|能不能|可不可以|可以|是否|为什么|为何|多少|咋|啥|"
+    r"几(?!乎)|谁|行不行|"
+    # the same words in traditional characters, which a question may be written in
+    r"多長時間|嗎|麼|幾(?!乎)|誰|為何|"
+    r"是不是|会不会|要不要|用不用|有没有|需不需要|算不算|对不对|好不好|够不够|"
     r"[?？]|\b(how|what|when|where|why|which|can|could|do|does|is|are|should|will)\b",
     re.IGNORECASE,
 )
@@ -328,10 +331,10 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
     pending = ""
     for piece in pieces:
         clauses = [c.strip() for c in _SPLIT_CLAUSE.split(piece) if c.strip()]
-        several = len(clauses) > 1 and all(_asks(c) and _substantial(c) and not _EXAMPLE.match(c) for c in clauses)
+        several = len(clauses) > 1 and all(asks(c) and _names_a_matter(c) and not _EXAMPLE.match(c) for c in clauses)
         subs = clauses if several else [piece]
         for sub in subs:
-            if not _asks(sub):
+            if not asks(sub):
                 pending = f"{pending}{sub}"
                 continue
             parts.append(f"{pending}{sub}".strip(" ,，"))
@@ -366,10 +369,19 @@ _EN_ASKS = re.compile(
 )
 
 
-def _asks(clause: str) -> bool:
+def asks(clause: str) -> bool:
+    """Whether a message or a clause of one asks something, rather than telling ("变更备案已经提交了")."""
     if _ANOTHER.match(clause):
         return True
     return bool(_EN_ASKS.search(clause)) if language(clause) == "en" else is_question_like(clause)
+
+
+def _names_a_matter(clause: str) -> bool:
+    """Whether a clause names something of its own to ask about: a word beyond the asking ones ("审核要多久"), not
+    only words pointing back at the clause before ("我该选哪个", "能改吗")."""
+    if language(clause) == "en":
+        return _substantial(clause)
+    return any(len(word) >= 2 and not is_question_like(word) for word in tokenize(clause))
 
 
 def _substantial(text: str) -> bool:

@@ -32,6 +32,12 @@ def test_follow_ups_resolve_from_the_previous_turn(bot: Bot) -> None:
     ]
 
 
+def test_a_turn_telling_the_situation_is_the_next_questions_context(bot: Bot) -> None:
+    # a statement finds no answer of its own, or a general one; the question after it asks about that situation
+    assert converse(bot, "我们的变更备案刚提交上去", "去哪看进度")[1] == "管局审核"
+    assert converse(bot, "APP备案资料刚交上去", "华为云初审一般几天")[1] == "APP备案预计审核时间以及进度查询"
+
+
 def test_a_turn_asking_for_more_of_the_last_answer_stays_on_it(bot: Bot) -> None:
     # "具体步骤" and "详细说说" ask for more of what was said, not about a topic of their own
     assert converse(bot, "取消接入怎么操作", "具体步骤是什么") == ["选择取消接入原因", "选择取消接入原因"]

@@ -171,6 +171,14 @@ def test_a_word_the_segmenter_split_into_characters_is_one_term() -> None:
     assert "干啥" not in {t.text for t in salient_terms(Query("q", "初审过了还要干啥", "q"))}
 
 
+def test_a_guess_of_the_tagger_gluing_a_grammatical_character_is_not_a_term() -> None:
+    # the tagger reads 后会 in "通过后会给啥" and 没加 in "底部没加备案号": neither is a word of the question
+    assert [t.text for t in salient_terms(Query("q", "通过后会给啥", "q"))] == ["通过"]
+    assert "没加" not in {t.text for t in salient_terms(Query("q", "网站底部没加备案号", "q"))}
+    # a word the dictionary lacks that has no such character stays whole
+    assert "闪退" in {t.text for t in salient_terms(Query("q", "华为云APP一打开就闪退", "q"))}
+
+
 @pytest.mark.parametrize(
     ("question", "coverage"),
     [("网站备案以后还要年审吗", "not_covered"), ("审核时长", "covered"), ("管局审核 时长", "covered")],

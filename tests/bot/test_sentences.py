@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.normalize import normalize
-from bot.sentences import answer_type, direct_sentences, gives, language, split_questions, subjects, value_kinds
+from bot.sentences import answer_type, asks, direct_sentences, gives, language, split_questions, subjects, value_kinds
 from corpus import Entry
 
 
@@ -210,6 +210,11 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
         # an example of what was asked is not a question of its own
         ("Which sites need pre-approval, e.g. news sites?", ["Which sites need pre-approval, e.g. news sites?"]),
         ("哪些网站要前置审批，比如新闻网站要吗", ["哪些网站要前置审批，比如新闻网站要吗"]),
+        # 啥 and 几 ask, in traditional characters too
+        ("APP备案要准备啥，审核要几天", ["APP备案要准备啥", "审核要几天"]),
+        ("網站備案要準備什麼，管局審核要多久", ["網站備案要準備什麼", "管局審核要多久"]),
+        # a clause naming nothing of its own points back at the one before: one question
+        ("变更备案和新增网站有啥区别,我该选哪个", ["变更备案和新增网站有啥区别,我该选哪个"]),
     ],
 )
 def test_split_questions(message: str, parts: list[str]) -> None:
@@ -229,3 +234,19 @@ def test_language_and_subjects() -> None:
     assert subjects("网站备案和小程序备案") == {"网站", "小程序"}
     assert subjects("管局审核要多久") == set()
     assert subjects("ＡＰＰ备案") == {"APP"} and subjects("網站備案") == {"网站"}
+
+
+@pytest.mark.parametrize(
+    ("message", "asking"),
+    [
+        ("备案短信核验是啥", True),
+        ("IP地址要填几个", True),
+        ("APP備案要準備什麼", True),
+        ("Where do I look up my number?", True),
+        ("变更备案已经提交了", False),
+        ("几乎都填好了", False),
+        ("I want to cancel access with Huawei Cloud.", False),
+    ],
+)
+def test_a_message_asks_or_tells(message: str, asking: bool) -> None:
+    assert asks(message) is asking
