@@ -102,9 +102,9 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
 )
 _QUESTION_WORD = re.compile(
     r"多久|多长时间|怎么|怎样|如何|吗|么|呢|哪|什么|能否|能不能|可不可以|可以|是否|为什么|为何|多少|咋|啥|"
-    r"几(?!乎)|谁|行不行|"
+    r"(?<![没好十])几(?![乎十百千万])|谁|行不行|"
     # the same words in traditional characters, which a question may be written in
-    r"多長時間|嗎|麼|幾(?!乎)|誰|為何|"
+    r"多長時間|嗎|麼|(?<![沒好十])幾(?![乎十百千萬])|誰|為何|"
     r"是不是|会不会|要不要|用不用|有没有|需不需要|算不算|对不对|好不好|够不够|"
     r"[?？]|\b(how|what|when|where|why|which|can|could|do|does|is|are|should|will)\b",
     re.IGNORECASE,

@@ -245,6 +245,8 @@ def test_language_and_subjects() -> None:
         ("Where do I look up my number?", True),
         ("变更备案已经提交了", False),
         ("几乎都填好了", False),
+        ("域名刚注册没几天", False),
+        ("服务器有好几个公网IP", False),
         ("I want to cancel access with Huawei Cloud.", False),
     ],
 )
