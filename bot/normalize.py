@@ -19,7 +19,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"icp号|icp编号|备案编号|icp证号", "备案号"),
     (r"通信管理局|通管局", "管局"),
     (r"省管局", "省 管局"),
-    (r"子账号|子帐号|子账户", "子用户"),
+    # an IAM user is what the documents call a sub-user
+    (r"子账号|子帐号|子账户|iam\s*子?(用户|账号|帐号|账户)", "子用户"),
     (r"实名制", "实名认证"),
     (r"帐号", "账号"),
     (r"法人(?!代表)", "法定代表人"),
@@ -144,7 +145,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bqr codes?\b", "二维码"),
     (r"\b(verification )?codes?\b", "验证码"),
     (r"\borders?\b", "订单"),
-    (r"\bsub[- ]?(user|account)s?\b", "子用户"),
+    (r"\b(iam )?sub[- ]?(user|account)s?\b|\biam (users?|accounts?)\b", "子用户"),
     (r"\baccounts?\b", "账号"),
     # where it is hosted and how it is reached
     (r"\bmigrat(e|ed|ion)\b|\btransfer(red)?\b|\bmove\b", "迁移"),

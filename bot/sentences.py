@@ -17,7 +17,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "duration",
         re.compile(
-            r"多久|多长时间|时长|多少天|几天|(几|多少)个?(工作日|小时|星期|礼拜|月)|几周|要多长|"
+            r"多久|多长时间|时长|多少天|(?<![没好十])几天|((?<![没好十])几|多少)个?(工作日|小时|星期|礼拜|月)|几周|要多长|"
             r"how long|how many (working |business )?(days|hours)|when will"
         ),
         # a year of a date ("2020年8月17日起") is no duration

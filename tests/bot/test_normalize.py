@@ -104,6 +104,13 @@ from bot.normalize import Query, normalize
             "our company license changed, can i replace it?",
             "our company license changed, can i replace it? 营业执照 变更 替换 更换 企业 公司 许可证",
         ),
+        # an IAM user is a sub-user, in Chinese and English
+        ("用IAM子用户做变更备案", "用子用户做变更备案", "用子用户做变更备案"),
+        (
+            "Can an IAM user change the filing?",
+            "can an iam user change the filing?",
+            "can an iam user change the filing? 备案 变更 子用户",
+        ),
         (
             "What should I prepare before filing?",
             "what should i prepare before filing?",

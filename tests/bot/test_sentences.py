@@ -54,6 +54,9 @@ def test_a_number_of_days_asks_for_a_duration_not_a_count() -> None:
     # 那几个 / 这几个 / 哪几个 point at some, they do not ask how many
     assert [k for k, _ in value_kinds("注销其中一个，剩下那几个会受影响吗")] == []
     assert [k for k, _ in value_kinds("哪几个省要求居住证")] == []
+    # 没几天 / 好几天 tell how long, they do not ask it
+    assert [k for k, _ in value_kinds("域名刚注册没几天,提示没有实名认证")] == []
+    assert [k for k, _ in value_kinds("等了好几个工作日还没结果")] == []
 
 
 def test_a_phone_is_asked_for_as_a_number_not_as_a_device() -> None:
