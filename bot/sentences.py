@@ -337,6 +337,10 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
             if not asks(sub):
                 pending = f"{pending}{sub}"
                 continue
+            if parts and not pending and not _names_a_matter(sub) and not _ANOTHER.match(sub):
+                # "在哪办？" after "要做公安备案吗？" asks of the question before it
+                parts[-1] = f"{parts[-1]}{sub}"
+                continue
             parts.append(f"{pending}{sub}".strip(" ,，"))
             pending = ""
     if pending:

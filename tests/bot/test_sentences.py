@@ -194,7 +194,9 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
             "How long is the review? Where do I look up my number?",
             ["How long is the review?", "Where do I look up my number?"],
         ),
-        ("审核多久？怎么查？能改吗？要钱吗？", ["审核多久？", "怎么查？", "能改吗？"]),
+        # a question naming nothing of its own asks of the one before it
+        ("审核多久？怎么查？能改吗？要钱吗？", ["审核多久？怎么查？能改吗？", "要钱吗？"]),
+        ("要做公安备案吗？在哪办？", ["要做公安备案吗？在哪办？"]),
         # 谁 asks, and so do A-not-A phrases (行不行, 是不是)
         ("核验短信是发给谁的，法人收不到行不行", ["核验短信是发给谁的", "法人收不到行不行"]),
         # a clause opening with 还有 / 另外 brings up another matter, even worded as a statement
