@@ -293,6 +293,10 @@ class Rule:
             # no nearer the documents than the typical everyday sentence, whatever words it shares with them
             # ("给我推荐一款手机" shares 手机 with the SMS verification entry)
             return OFF_TOPIC
+        if not signals.n_terms:
+            # nothing named to find an answer by ("怎么办", "在哪办"): on its own it asks of no topic (a follow-up is
+            # read with the last one's)
+            return NOT_COVERED
         if (signals.kind_missing or signals.name_missing) and not clause_shares:
             # "多久" / "多少钱" / "几个" that no entry near the top answers with a duration, a fee or a count, or a
             # platform or place that no entry mentions ("支付宝小程序", "新加坡的服务器"): the documents do not

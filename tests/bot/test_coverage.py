@@ -86,6 +86,15 @@ def test_a_message_half_answered_is_partial(bot: Bot) -> None:
     assert answer.sources[0].title == "备案短信核验"
 
 
+def test_a_question_naming_nothing_is_answered_only_in_a_conversation(bot: Bot) -> None:
+    for question in ("怎么办", "在哪办", "要多久"):
+        answer = bot.ask(question)
+        assert (answer.coverage, answer.confident) == ("not_covered", False), question
+    first = bot.ask("APP备案需要准备什么")
+    follow = bot.ask("要多久", session_id=first.session_id)
+    assert (follow.coverage, follow.sources[0].title) == ("covered", "APP备案预计审核时间以及进度查询")
+
+
 def test_a_platform_or_place_no_entry_mentions_is_not_covered(bot: Bot) -> None:
     plain = bot.ask("小程序的备案在哪里提交")
     assert plain.coverage == "covered"
