@@ -25,6 +25,7 @@ from bot.contract import Coverage
 from bot.coverage import (
     ANSWERED,
     ASKING,
+    COVERED,
     NOT_COVERED,
     OFF_TOPIC,
     Signals,
@@ -250,8 +251,14 @@ class Pipeline:
             # a leaning turn answered alone by another entry, whose words the last answer's entry says, asks of
             # that entry ("要是域名不在华为云买的呢" after how to reach the site): the question and the topic read
             # together are unlike any one question the rule has seen, so it is not asked to judge them
-            if leans and alone.confident and best.id == previous.entry_id and says_own():
-                return replace(with_topic, confident=True, coverage=alone.coverage, borrowed=previous.question)
+            if leans and best.id == previous.entry_id and says_own():
+                if alone.confident:
+                    return replace(with_topic, confident=True, coverage=alone.coverage, borrowed=previous.question)
+                # nothing of its own beyond the last topic ("要是不挂呢" after where the number goes): the last
+                # answer's entry answers it, when it gives the kind of value asked
+                hay = snapshot.catalogue.hay.get(best.id)
+                if not fresh and previous.confident and hay is not None and hay.gives(value_kinds(question)):
+                    return replace(with_topic, confident=True, coverage=COVERED, borrowed=previous.question)
             return alone
         if lead is not None and best.id == lead:
             return replace(with_topic, borrowed=previous.question)

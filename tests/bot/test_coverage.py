@@ -184,6 +184,8 @@ def test_a_guess_of_the_tagger_gluing_a_grammatical_character_is_not_a_term() ->
     # the tagger reads 后会 in "通过后会给啥" and 没加 in "底部没加备案号": neither is a word of the question
     assert [t.text for t in salient_terms(Query("q", "通过后会给啥", "q"))] == ["通过"]
     assert "没加" not in {t.text for t in salient_terms(Query("q", "网站底部没加备案号", "q"))}
+    # "if" frames a question, it names no topic
+    assert [t.text for t in salient_terms(Query("q", "要是不挂备案号的话", "q"))] == ["挂", "备案号"]
     # a word the dictionary lacks that has no such character stays whole
     assert "闪退" in {t.text for t in salient_terms(Query("q", "华为云APP一打开就闪退", "q"))}
 
