@@ -34,6 +34,7 @@ class Framing:
     related: str
     decline: str
     not_covered: str
+    told: str
     did_you_mean: str
     contact: str
     part: str
@@ -54,6 +55,7 @@ FRAMINGS: dict[str, Framing] = {
         related="以下相关条目有操作步骤，可以先参考：",
         decline="抱歉，帮助文档中没有找到与您的问题直接相关的内容。",
         not_covered="抱歉，帮助文档没有回答这个问题：“{question}”。",
+        told="好的。请问您想了解哪方面？可以直接提问，也可以看看这些相关条目：",
         did_you_mean="您是不是想问：",
         contact="如需进一步帮助，可以转人工客服，我们会尽快为您处理。",
         part="问题{n}：{question}",
@@ -78,6 +80,7 @@ FRAMINGS: dict[str, Framing] = {
         related="These related entries have steps you can try first:",
         decline="Sorry, the help documents do not cover this question.",
         not_covered="Sorry, the help documents do not answer this: “{question}”.",
+        told="Got it. What would you like to know? Ask away, or see these related entries:",
         did_you_mean="Did you mean:",
         contact="A support agent can help you further: ask for a person and we will get back to you.",
         part="Question {n}: {question}",
@@ -225,10 +228,15 @@ def decline_answer(
     unanswered: str | None = None,
     names: Sequence[str] = (),
     kinds: Sequence[str] = (),
+    told: bool = False,
 ) -> Reply:
     """No entry answers: say so (naming the question when it is about filing but not in the documents, and what
     the documents lack: the ``names`` they never mention, the ``kinds`` of value they never give), offer the
-    nearest topics, then a person."""
+    nearest topics, then a person. A message that asks nothing (``told``: "变更备案已经提交了"), or names nothing it
+    asks about ("怎么办"), is not a question left unanswered: the reply asks what the user would like to know."""
+    if told:
+        lines = [fr.told, *(f"· {title}" for title in suggestions), fr.contact]
+        return Reply("\n".join(lines), None)
     if unanswered and len(unanswered) > 60:
         unanswered = unanswered[:60] + ELLIPSIS
     lines = [fr.not_covered.format(question=unanswered) if unanswered else fr.decline]

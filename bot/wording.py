@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.contract import Coverage
 from bot.intents import IntentClassifier
 from bot.pipeline import Understood
-from bot.sentences import answer_type, language, value_kinds
+from bot.sentences import answer_type, asks, language, value_kinds
 from corpus import Entry
 
 # A question whose intent probability reaches this needs that troubleshooting, whatever entry answers it.
@@ -56,7 +56,10 @@ def compose(
         found = understood.signals
         names = [said_as(n, question) for n in found.names_missing] if found else []
         kinds = [k for k, _ in value_kinds(understood.query.text)] if found and found.kind_missing else []
-        reply = decline_answer(fr, [s.title for s in suggestions], unanswered, names, kinds)
+        # a message telling the situation, or asking about nothing it names ("怎么办"), is asked what it is about
+        vague = not asks(question) or (found is not None and not found.n_terms)
+        told = coverage == "not_covered" and not names and not kinds and vague
+        reply = decline_answer(fr, [s.title for s in suggestions], unanswered, names, kinds, told)
     links = troubleshooting_links(understood, troubleshooting_topics(understood, intents), question)
     return Answer(
         answer=reply.text,

@@ -207,3 +207,14 @@ def test_an_off_topic_question_is_declined_without_a_reason_about_filing(bot: Bo
     far = bot.ask("今天天气怎么样")
     assert far.coverage == "off_topic"
     assert not any(line.startswith("帮助文档中没有") for line in far.answer.splitlines())
+
+
+def test_a_message_telling_the_situation_is_asked_what_it_is_about(bot: Bot) -> None:
+    for message in ("我们的变更备案刚提交上去", "怎么办"):
+        answer = bot.ask(message)
+        assert (answer.confident, answer.coverage) == (False, "not_covered"), message
+        lines = answer.answer.split("\n")
+        assert lines[0] == "好的。请问您想了解哪方面？可以直接提问，也可以看看这些相关条目：", message
+        assert lines[1:4] == [f"· {s.title}" for s in answer.suggestions] and lines[-1] == bot.settings.contact_text
+    # a question the documents do not answer is still named as such
+    assert bot.ask("备案要收费吗").answer.startswith("抱歉，帮助文档没有回答这个问题：“备案要收费吗”。")
