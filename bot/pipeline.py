@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from bot.coverage import (
     distinctness,
     idf,
     meaning_pair,
+    salient_terms,
     says_all,
     signals,
 )
@@ -51,9 +52,10 @@ from index import LoadedIndex
 
 # Entries ranked per question: enough for the sources shown and the troubleshooting links drawn from them.
 LINK_DEPTH = 20
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
 _FOLLOW_UP = re.compile(
-    r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这是|那是|它|上面|刚才|what about|and if"
+    r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这是|那是|它|上面|刚才|what about|how about|and if|^(and|also)\b"
 )
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
 _POINTING = (
@@ -241,11 +243,14 @@ class Pipeline:
         if not with_topic.retrieval.hits:
             return alone
         best = with_topic.retrieval.hits[0].entry
+        # an English word is said by the documents in the Chinese the glossary gives for it ("filing" is 备案)
+        forms = {w: t.forms for t in salient_terms(alone.query) if not _HAN.search(t.text) for w in t.text.split()}
         # the corpus' own subject (备案) is said by nearly every entry: saying it shows nothing
-        own = {w for w in fresh if not snapshot.catalogue.theme(Term(w, 0.0, (w,)))} if leans else fresh
+        theme = snapshot.catalogue.theme
+        own = {w for w in fresh if not theme(Term(w, 0.0, forms.get(w, (w,))))} if leans else fresh
 
         def says_own() -> bool:
-            return not fresh or _says_own_words(fold(f"{best.title} {best.text}"), own, most=leans)
+            return not fresh or _says_own_words(fold(f"{best.title} {best.text}"), own, forms, most=leans)
 
         if not with_topic.confident:
             # a leaning turn answered alone by another entry, whose words the last answer's entry says, asks of
@@ -344,14 +349,22 @@ def new_terms(question: str, topic: str) -> set[str]:
 LEANING_SHARE = 0.75
 
 
-def _says_own_words(text: str, fresh: set[str], most: bool) -> bool:
-    """Whether a text says a turn's own words: all of them, or for a turn leaning on the last one nearly all,
-    weighed by rarity ("买" may be missing from an entry saying "注册域名", a rare word of the turn's may not)."""
+def _says_own_words(
+    text: str, fresh: set[str], forms: Mapping[str, tuple[str, ...]] | None = None, most: bool = False
+) -> bool:
+    """Whether a text says a turn's own words (an English one in any of its ``forms``): all of them, or for a
+    turn leaning on the last one nearly all, weighed by rarity ("买" may be missing from an entry saying
+    "注册域名", a rare word of the turn's may not)."""
+    forms = forms or {}
+
+    def said(word: str) -> bool:
+        return any(f in text for f in forms.get(word, (word,)))
+
     if not most:
-        return all(w in text for w in fresh)
+        return all(said(w) for w in fresh)
     total = sum(idf(w) for w in fresh)
     # no words of its own beyond the corpus' subject: nothing for the entry to lack
-    return total == 0 or sum(idf(w) for w in fresh if w in text) >= LEANING_SHARE * total
+    return total == 0 or sum(idf(w) for w in fresh if said(w)) >= LEANING_SHARE * total
 
 
 def last_topic(resolved: str) -> str:

@@ -38,6 +38,13 @@ def test_a_turn_telling_the_situation_is_the_next_questions_context(bot: Bot) ->
     assert converse(bot, "APP备案资料刚交上去", "华为云初审一般几天")[1] == "APP备案预计审核时间以及进度查询"
 
 
+def test_an_english_turn_opening_with_and_leans_on_the_last_one(bot: Bot) -> None:
+    # its own words are said by the entry in the Chinese the glossary gives ("review" is 审核)
+    app_review = "APP备案预计审核时间以及进度查询"
+    assert converse(bot, "How long does the bureau review take?", "And for an app filing?")[1] == app_review
+    assert converse(bot, "What do I need before filing an app?", "And how long is the review?")[1] == app_review
+
+
 def test_a_turn_asking_for_more_of_the_last_answer_stays_on_it(bot: Bot) -> None:
     # "具体步骤" and "详细说说" ask for more of what was said, not about a topic of their own
     assert converse(bot, "取消接入怎么操作", "具体步骤是什么") == ["选择取消接入原因", "选择取消接入原因"]
