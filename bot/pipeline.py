@@ -55,7 +55,8 @@ LINK_DEPTH = 20
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
 _FOLLOW_UP = re.compile(
-    r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这是|那是|它|上面|刚才|what about|how about|and if|^(and|also)\b"
+    r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这是|那是|它|上面|刚才|"
+    r"what about|how about|and if|^(and|also)\b"
 )
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
 _POINTING = (
