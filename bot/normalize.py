@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from bot.lexicon import Lexicon
+from bot.lexicon import Lexicon, is_pinyin
 from corpus.tokenize import fold
 
 # Greetings and filler that say nothing about the topic.
@@ -213,6 +213,41 @@ SYNONYMS_ANY = _any_of(SYNONYMS)
 EXPANSIONS_RUNS = runs(EXPANSIONS)
 GLOSSARY_RUNS = runs(GLOSSARY)
 _SPACES = re.compile(r"\s+")
+_LATIN_WORD = re.compile(r"[a-z]+")
+# Typed pinyin of the words a question asks and moves with, which the documents need not say (the lexicon brings
+# back the documents' own words by sound): read only where every Latin word of a question is pinyin.
+PINYIN_WORDS = {
+    "zenme": "怎么",
+    "zenmeban": "怎么办",
+    "zenyang": "怎样",
+    "shenme": "什么",
+    "weishenme": "为什么",
+    "weisha": "为啥",
+    "nali": "哪里",
+    "nar": "哪儿",
+    "duoshao": "多少",
+    "duojiu": "多久",
+    "jitian": "几天",
+    "keyi": "可以",
+    "nengbuneng": "能不能",
+    "shibushi": "是不是",
+    "yaobuyao": "要不要",
+    "meiyou": "没有",
+    "haishi": "还是",
+    "yao": "要",
+    "neng": "能",
+    "hui": "会",
+    "le": "了",
+    "ma": "吗",
+    "ne": "呢",
+    "de": "的",
+    "zai": "在",
+    "cha": "查",
+    "ban": "办",
+    "zuo": "做",
+    "gai": "改",
+    "kan": "看",
+}
 _LATIN_RUN = re.compile(r"[a-z]{3,}")
 # what the tables read a question as: reference points measured with other tables are measured again
 TABLES_DIGEST = hashlib.sha256(repr((_FILLER.pattern, SYNONYMS, EXPANSIONS, GLOSSARY)).encode()).hexdigest()[:16]
@@ -238,6 +273,8 @@ def normalize(question: str, lexicon: Lexicon | None = None) -> Query:
         text = _FILLER.sub("", text).strip() or text
     if lexicon is not None:
         text, _ = lexicon.correct(text)
+    if _LATIN_WORD.search(text) and all(is_pinyin(w) for w in _LATIN_WORD.findall(text)):
+        text = _LATIN_WORD.sub(lambda m: PINYIN_WORDS.get(m.group(), m.group()), text)
     if SYNONYMS_ANY.search(text):
         for pattern, repl in SYNONYMS_RE:
             text = pattern.sub(repl, text)

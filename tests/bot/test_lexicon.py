@@ -61,3 +61,17 @@ def test_overlapping_spans_mend_the_word_the_dictionary_does_not_know() -> None:
     # a corpus saying both 备注 and 注销: "被注" sounds like 备注, but 被 is a word and 注消 is the typo
     lexicon = Lexicon(["备注", "备注", "备注", "注销"])
     assert lexicon.correct("网站被注消了怎么办") == ("网站被注销了怎么办", ["注销"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        # the words a question asks with, typed in pinyin too, read as Chinese
+        ("beian hao zenme cha", "备案号 怎么 查"),
+        ("wangzhan beian yao duojiu", "网站 备案 要 多久"),
+        # an English question is left as it is, whatever of its words also spell pinyin
+        ("Can I change it?", "can i change it?"),
+    ],
+)
+def test_a_question_typed_all_in_pinyin_reads_as_chinese(lexicon: Lexicon, typed: str, text: str) -> None:
+    assert normalize(typed, lexicon).text == text

@@ -234,6 +234,9 @@ def test_language_and_subjects() -> None:
     # a thing in Latin letters
     assert language("Got the approval SMS but the console is stuck on 待管局审核") == "en"
     assert language("用了CDN和WAF还需要备案吗") == "zh"
+    # typed pinyin is Chinese
+    assert language("wangzhan beian yao duojiu") == "zh"
+    assert language("Can I change the province?") == "en"
     assert subjects("APP备案审核要多久") == {"APP"}
     assert subjects("那app的呢？") == {"APP"} and subjects("happy") == set()
     assert subjects("网站备案和小程序备案") == {"网站", "小程序"}
