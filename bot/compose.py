@@ -235,18 +235,19 @@ def decline_answer(
     nearest topics, then a person. A message that asks nothing (``told``: "变更备案已经提交了"), or names nothing it
     asks about ("怎么办"), is not a question left unanswered: the reply asks what the user would like to know."""
     if told:
-        lines = [fr.told, *(f"· {title}" for title in suggestions), fr.contact]
-        return Reply("\n".join(lines), None)
-    if unanswered and len(unanswered) > 60:
-        unanswered = unanswered[:60] + ELLIPSIS
-    lines = [fr.not_covered.format(question=unanswered) if unanswered else fr.decline]
-    if unanswered and names:
-        lines.append(fr.not_named.format(names=fr.joiner.join(f"“{n}”" for n in names)))
-    elif unanswered and kinds:
-        lines.append(fr.no_value.format(what=fr.values.get(kinds[0], kinds[0])))
-    if suggestions:
-        lines.append(fr.did_you_mean)
-        lines.extend(f"· {title}" for title in suggestions)
+        # its own line introduces the entries
+        lines = [fr.told]
+    else:
+        if unanswered and len(unanswered) > 60:
+            unanswered = unanswered[:60] + ELLIPSIS
+        lines = [fr.not_covered.format(question=unanswered) if unanswered else fr.decline]
+        if unanswered and names:
+            lines.append(fr.not_named.format(names=fr.joiner.join(f"“{n}”" for n in names)))
+        elif unanswered and kinds:
+            lines.append(fr.no_value.format(what=fr.values.get(kinds[0], kinds[0])))
+        if suggestions:
+            lines.append(fr.did_you_mean)
+    lines.extend(f"· {title}" for title in suggestions)
     lines.append(fr.contact)
     return Reply("\n".join(lines), None)
 

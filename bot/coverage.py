@@ -437,7 +437,8 @@ class Signals:
         return bool(self.names_missing)
 
 
-def _gives(catalogue: Catalogue, entry_id: str, kinds: Sequence[tuple[str, re.Pattern[str]]]) -> bool:
+def entry_gives(catalogue: Catalogue, entry_id: str, kinds: Sequence[tuple[str, re.Pattern[str]]]) -> bool:
+    """Whether an entry shows an answer of each kind asked for (a duration, a fee, ...)."""
     hay = catalogue.hay.get(entry_id)
     return hay is not None and hay.gives(kinds)
 
@@ -472,7 +473,7 @@ def signals(
     dense_gap = hits[0].dense - max((h.dense for h in hits[1:]), default=0.0) if hits else 0.0
     lex1 = hits[0].lexical if hits else 0.0
     # an entry that does not give the kind of value asked for (a duration, a fee) is no rival for the answer
-    rivals = [h for h in hits[1:] if not kinds or _gives(catalogue, h.entry.id, kinds)]
+    rivals = [h for h in hits[1:] if not kinds or entry_gives(catalogue, h.entry.id, kinds)]
     lex2 = max((h.lexical for h in rivals), default=0.0)
     distinct = _distinct(catalogue, terms, in_best)
     return Signals(
@@ -569,7 +570,7 @@ def by_kind(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> Retriev
     kinds = value_kinds(query.text)
     if not kinds or len(retrieval.hits) < 2:
         return retrieval
-    return _ahead(retrieval, KIND_REACH, lambda h: not _gives(catalogue, h.entry.id, kinds))
+    return _ahead(retrieval, KIND_REACH, lambda h: not entry_gives(catalogue, h.entry.id, kinds))
 
 
 def _ahead(retrieval: Retrieval, reach: float, behind: Callable[[Hit], bool]) -> Retrieval:

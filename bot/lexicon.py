@@ -43,6 +43,15 @@ def is_pinyin(word: str) -> bool:
     return ends[-1]
 
 
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+def typed_in_pinyin(text: str) -> bool:
+    """Whether a text has Latin words and every one of them reads as pinyin ("wangzhan beian yao duojiu")."""
+    found = _LATIN_WORD.findall(text.lower())
+    return bool(found) and all(is_pinyin(w) for w in found)
+
+
 class Lexicon:
     """Words of the help entries keyed by their toneless pinyin, joined ("guanju" -> 管局)."""
 

@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from bot.lexicon import Lexicon, is_pinyin
+from bot.lexicon import Lexicon, typed_in_pinyin
 from corpus.tokenize import fold
 
 # Greetings and filler that say nothing about the topic.
@@ -273,7 +273,7 @@ def normalize(question: str, lexicon: Lexicon | None = None) -> Query:
         text = _FILLER.sub("", text).strip() or text
     if lexicon is not None:
         text, _ = lexicon.correct(text)
-    if _LATIN_WORD.search(text) and all(is_pinyin(w) for w in _LATIN_WORD.findall(text)):
+    if typed_in_pinyin(text):
         text = _LATIN_WORD.sub(lambda m: PINYIN_WORDS.get(m.group(), m.group()), text)
     if SYNONYMS_ANY.search(text):
         for pattern, repl in SYNONYMS_RE:

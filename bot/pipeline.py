@@ -34,6 +34,7 @@ from bot.coverage import (
     by_scope,
     clause_shares,
     distinctness,
+    entry_gives,
     idf,
     meaning_pair,
     salient_terms,
@@ -262,8 +263,8 @@ class Pipeline:
                     return replace(with_topic, confident=True, coverage=alone.coverage, borrowed=previous.question)
                 # nothing of its own beyond the last topic ("要是不挂呢" after where the number goes): the last
                 # answer's entry answers it, when it gives the kind of value asked
-                hay = snapshot.catalogue.hay.get(best.id)
-                if not fresh and previous.confident and hay is not None and hay.gives(value_kinds(question)):
+                kinds = value_kinds(question)
+                if not fresh and previous.confident and entry_gives(snapshot.catalogue, best.id, kinds):
                     return replace(with_topic, confident=True, coverage=COVERED, borrowed=previous.question)
             return alone
         if lead is not None and best.id == lead:

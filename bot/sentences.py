@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.lexicon import is_pinyin
+from bot.lexicon import typed_in_pinyin
 from corpus import Entry
 from corpus.tidy import ELLIPSIS, is_block_heading, is_caption, is_finished, units
 from corpus.tokenize import fold, general_idf, tokenize
@@ -178,11 +178,11 @@ def language(question: str) -> str:
     # an English question may keep a Chinese term of the documents ("stuck on 待管局审核"); a Chinese one may name
     # a thing in Latin letters ("用了CDN还要备案吗"): whichever has more words is the question's language, two
     # characters counted as one word
-    found = _LATIN_WORD.findall(question)
-    if all(is_pinyin(w.lower()) for w in found):
+    if typed_in_pinyin(question):
         # typed pinyin is Chinese ("wangzhan beian yao duojiu")
         return "zh"
-    return "en" if len(found) >= 2 and 2 * len(found) > len(_CJK.findall(question)) else "zh"
+    latin = len(_LATIN_WORD.findall(question))
+    return "en" if latin >= 2 and 2 * latin > len(_CJK.findall(question)) else "zh"
 
 
 @lru_cache(maxsize=4096)
