@@ -18,6 +18,7 @@ from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query
 from bot.retrieve import Hit, Retrieval
 from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, language, subjects, value_kinds
 from corpus import Entry
+from corpus.tidy import ELLIPSIS, is_block_heading, units
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize, word_frequency, word_spans
 from index import LoadedIndex
 
@@ -258,6 +259,17 @@ def _pos_weight(flag: str) -> float:
     return VERB_WEIGHT if flag.startswith("v") else OTHER_WEIGHT
 
 
+def said_text(entry: Entry) -> str:
+    """The entry's text without a heading the source cut after ("IOS平台APP特征信息基本概念…"): that section is
+    not there, so the entry does not answer what its heading names."""
+    if not entry.cut_tail:
+        return entry.text
+    found = units(entry.text)
+    last = found[-1].rstrip(ELLIPSIS) if found else ""
+    at = entry.text.rfind(last) if last else -1
+    return entry.text[:at] if at > 0 and is_block_heading(last) else entry.text
+
+
 class Haystack:
     """An entry's text as the coverage tests look at it: folded characters and toneless pinyin."""
 
@@ -265,7 +277,7 @@ class Haystack:
         # the similar questions agents attached say what the entry answers, as much as its own text does; so do
         # the words of a link the source lost ("查询入口"): the entry is about that, only the link is gone
         # and so does the section it is filed under ("备案审核驳回FAQ": the entry is about a rejection)
-        lines = [entry.title, entry.category or "", entry.text, *entry.steps, *entry.questions, *entry.dead_links]
+        lines = [entry.title, entry.category or "", said_text(entry), *entry.steps, *entry.questions, *entry.dead_links]
         if not entry_subjects(entry):
             # an entry about no kind of service in particular is about the website filing, the default one
             lines.append(DEFAULT_SUBJECT)

@@ -31,7 +31,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
 # Ways of saying "rejected" and "white screen": expanded so BM25 sees the documents' words.
 EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"退回|打回|没通过|未通过|不通过|没过审|被拒|拒绝了", "驳回"),
-    (r"一片空白|空白页|页面空白|全白|白屏|空白", "白屏"),
+    (r"一片空白|空白页|页面空白|一片白|全白|白茫茫|白屏|空白", "白屏"),
     (r"打不开|访问不了|访问不到|进不去|上不去|上不了|连不上|连接不上|无法打开|打开不了", "无法访问"),
     (r"(?<![不无])(正常|能|可以)打开|打得开", "正常访问"),
     (r"没完成|未完成|还在进行|没[走弄办做搞]完", "进行中 未完成"),
@@ -69,10 +69,12 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     # 备案 done again, said as a separable verb ("再备一遍", "重新备")
     (r"(?:重新|从头|再)+备(?!案)", "再次备案"),
     (r"户口|户籍", "证件 住所"),
+    # a newer version of the app
+    (r"更新一下|更新到|升到|更新下", "升级"),
 )
 # A small bilingual glossary: English questions reach the Chinese documents through BM25 too.
 GLOSSARY: tuple[tuple[str, str], ...] = (
-    (r"\bicp\b", "icp 备案"),
+    (r"\bicp\b", "备案"),
     (r"\bfil(ing|e|ed)\b", "备案"),
     (r"\bmiit\b", "工信部 管局"),
     (r"\bhuawei( cloud)?\b", "华为云"),

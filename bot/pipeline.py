@@ -220,7 +220,7 @@ class Pipeline:
         ):
             # "能加急吗" after an answer about filing asks about filing; "今天天气怎么样" does not
             alone = replace(alone, coverage=NOT_COVERED)
-        fresh = new_terms(question, previous.resolved)
+        fresh = new_terms(alone.query.text, previous.resolved)
         # "审核要多久" after an answer about claiming a filing asks about that claim's review, when that answer's
         # entry says every word of it and gives the kind of answer asked for
         stays = previous.entry_id is not None and says_all(snapshot.catalogue, alone.query, previous.entry_id)

@@ -152,3 +152,12 @@ def test_a_follow_up_asking_whether_it_is_ok_asks_of_the_same_topic(bot: Bot) ->
     # 行不 asks whether it will do, as 行吗 and 行不行 do: the turn's own word is ipv6, which the entry says
     ip = "IP和和域名信息"
     assert converse(bot, "服务器IP地址要怎么填", "ipv6地址行不") == [ip, ip]
+
+
+def test_a_turn_after_a_statement_is_read_with_it_as_corrected(bot: Bot) -> None:
+    # the turn's own words are compared with the statement once its typo is corrected (驳会 is 驳回), so the
+    # situation told (a household registration in another province) carries over to the rejection asked about
+    titles = converse(bot, "我户籍不在备案的省份", "备案会被驳会吗")
+    assert titles[1] == "没有提交必要的地址证明材料会导致备案订单被驳回"
+    # alone, with nothing told before it, the same question names no rejection reason and is declined
+    assert converse(bot, "备案会被驳会吗") == ["<declined>"]

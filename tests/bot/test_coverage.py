@@ -18,12 +18,14 @@ from bot.coverage import (
     by_kind,
     by_scope,
     distinctness,
+    said_text,
     salient_terms,
     unnamed,
 )
 from bot.live_index import Snapshot
 from bot.retrieve import Hit, Retrieval
 from corpus import Entry
+from corpus.tokenize import fold
 
 
 @pytest.mark.parametrize(
@@ -104,13 +106,24 @@ def test_a_platform_or_place_no_entry_mentions_is_not_covered(bot: Bot) -> None:
     assert named.sources[0].id == plain.sources[0].id  # still the nearest topic, offered as such
 
 
+def test_a_heading_the_source_cut_after_says_nothing(bot: Bot) -> None:
+    entry = next(e for e in bot.index.entries if e.title == "获取安卓公钥")
+    # the Android entry stops at the heading of the iOS section: iOS is named, its section is not there
+    assert entry.cut_tail and entry.text.endswith("IOS平台APP特征信息基本概念…")
+    assert "ios" not in fold(said_text(entry)) and "md5" in fold(said_text(entry))
+    assert bot.ask("安卓APP的公钥怎么获取").coverage == "covered"
+    ios = bot.ask("iOS的APP特征信息怎么获取")
+    assert (ios.coverage, ios.sources[0].title) == ("not_covered", "获取安卓公钥")
+
+
 def test_names_count_in_any_spelling_the_documents_use(bot: Bot) -> None:
     catalogue = bot.live.snapshot.catalogue
     assert unnamed(catalogue, "服务器在新加坡能备案吗") == ["新加坡"]
     assert unnamed(catalogue, "a company registered in hong kong") == ["hong kong"]
-    # the documents say 安卓 and iOS: an English spelling of a name they use is no new name
+    # the documents say 安卓: an English spelling of a name they use is no new name; iOS is only the heading of a
+    # section the source cut, so an iPhone app (苹果) is one they do not speak of
     assert unnamed(catalogue, "android公钥怎么获取") == []
-    assert unnamed(catalogue, "苹果app的签名") == []
+    assert unnamed(catalogue, "苹果app的签名") == ["苹果"]
     # a tablet or a computer's system is not the phone platform the documents name
     assert unnamed(catalogue, "ipad上能用备案小程序吗") == ["ipad"]
     assert unnamed(catalogue, "用平板能做备案吗") == ["平板"]
@@ -388,3 +401,13 @@ def test_the_shipped_rule_reads_the_question_and_entry_vectors(bot: Bot) -> None
     with pytest.raises(ValueError, match="reads a pair"):
         rule.score(x)
     assert rule.score(x, understood.signals.pair) > rule.threshold
+
+
+def test_icp_in_an_english_question_does_not_outweigh_what_it_asks(bot: Bot) -> None:
+    # "ICP" is spelt by few entries (the filing number's look-up among them); it means a filing, as 备案 does
+    answer = bot.ask("Can I handle the ICP filing on my phone instead of a PC?")
+    # both entries giving the steps on the phone (华为云备案小程序) answer it
+    assert answer.confident and answer.sources[0].title in (
+        "管局审核",
+        "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核",
+    )
