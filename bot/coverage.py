@@ -270,6 +270,11 @@ def said_text(entry: Entry) -> str:
     return entry.text[:at] if at > 0 and is_block_heading(last) else entry.text
 
 
+# all of a thing: "所有IP地址", "全部域名"; the thing is named within a few characters after
+_EVERY = re.compile(r"所有|全部|每一?个")
+EVERY_REACH = 6
+
+
 class Haystack:
     """An entry's text as the coverage tests look at it: folded characters and toneless pinyin."""
 
@@ -300,6 +305,12 @@ class Haystack:
             # a plain dict: a race looks twice and finds the same
             found = self._shows[shows] = bool(shows.search(self.text))
         return found
+
+    def every(self, terms: Sequence[Term], theme: Callable[[Term], bool]) -> bool:
+        """Whether the entry speaks of all of one of the question's own things ("所有IP地址" for "IP要填几个"): that
+        answers how many. The corpus' own subject (所有备案) is no thing of the question's."""
+        ahead = [self.text[m.end() : m.end() + EVERY_REACH] for m in _EVERY.finditer(self.text)]
+        return any(t.text in after for after in ahead for t in terms if not theme(t))
 
     def holds(self, term: Term) -> bool:
         """Whether the entry says the term, spelt alike or sounding alike (a homophone typo)."""
@@ -477,6 +488,9 @@ def signals(
     unknown = max((t.weight for t, a in zip(terms, anywhere, strict=True) if not a), default=0.0)
     best_missing = max((t.weight for t, b in zip(terms, in_best, strict=True) if not b), default=0.0)
     kinds = value_kinds(query.text)
+    if kinds and hay is not None and any(k == "count" for k, _ in kinds) and hay.every(terms, catalogue.theme):
+        # "IP要填几个" is answered by "填写…所有IP地址": every one of what is counted
+        kinds = [(k, shows) for k, shows in kinds if k != "count"]
     kind_missing = bool(kinds) and (hay is None or not hay.gives(kinds))
     names_missing = tuple(unnamed(catalogue, query.text))
     if best is not None and best.questions and fold(query.text) in _asked(tuple(best.questions)):

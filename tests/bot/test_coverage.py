@@ -40,6 +40,9 @@ from corpus.tokenize import fold
         # a value asked for that no entry near the top gives: a fee, a count
         ("备案一共要交多少钱", "not_covered", None),
         ("一个账号最多能提交几个备案", "not_covered", None),
+        # "all of them" answers how many: 所有IP地址, 所有省份
+        ("IP要填几个", "covered", "IP和和域名信息"),
+        ("短信核验几个省份要做", "covered", "备案短信核验"),
         # a number or a web address asked for that no entry spells out (the documents lost the query link)
         ("工信部备案查询的网址是多少", "not_covered", None),
         ("备案短信是用什么号码发的", "not_covered", None),
