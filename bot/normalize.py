@@ -69,6 +69,8 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     # 备案 done again, said as a separable verb ("再备一遍", "重新备")
     (r"(?:重新|从头|再)+备(?!案)", "再次备案"),
     (r"户口|户籍", "证件 住所"),
+    # what the documents ask of a document's copy: the original, photographed or scanned, in colour
+    (r"黑白|复印件|复印", "原件 彩色"),
     # a newer version of the app
     (r"更新一下|更新到|升到|更新下", "升级"),
 )

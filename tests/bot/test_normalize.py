@@ -25,6 +25,8 @@ from bot.normalize import Query, normalize
         ("我的备案被打回了怎么办", "我的备案被打回了怎么办", "我的备案被打回了怎么办 驳回"),
         ("app打开一片空白", "app打开一片空白", "app打开一片空白 白屏"),
         ("进去一片白", "进去一片白", "进去一片白 白屏"),
+        # a black-and-white copy is answered where the documents ask for the original in colour
+        ("证件拍成黑白的行不行", "证件拍成黑白的行不行", "证件拍成黑白的行不行 原件 彩色"),
         # a newer version of the app is what the documents call 升级
         ("华为云app得更新一下吗", "华为云app得更新一下吗", "华为云app得更新一下吗 升级"),
         # how applicants speak of a filing's course: approved, no news, handed in
