@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
-from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query
+from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query, in_documents_words
 from bot.retrieve import Hit, Retrieval
 from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, language, subjects, value_kinds
 from corpus import Entry
@@ -286,7 +286,9 @@ class Haystack:
         if not entry_subjects(entry):
             # an entry about no kind of service in particular is about the website filing, the default one
             lines.append(DEFAULT_SUBJECT)
-        self.text = fold("\n".join(lines))
+        text = fold("\n".join(lines))
+        # the entry read in the words questions are rewritten to: "备案号" is said by an entry saying 备案编号
+        self.text = in_documents_words(text)
         # whether the text shows an answer of a kind, by the kind's pattern: looked up question after question
         self._shows: dict[re.Pattern[str], bool] = {}
 

@@ -268,6 +268,14 @@ class Query:
     lexical: str
 
 
+def in_documents_words(text: str) -> str:
+    """A folded text with the domain synonyms rewritten to the documents' usual word (备案编号 -> 备案号)."""
+    if SYNONYMS_ANY.search(text):
+        for pattern, repl in SYNONYMS_RE:
+            text = pattern.sub(repl, text)
+    return text
+
+
 def normalize(question: str, lexicon: Lexicon | None = None) -> Query:
     """Fold width, script and case, drop filler, bring sound-alike spans and typed pinyin back to the
     corpus' words (with a ``lexicon``), rewrite synonyms, expand for lexical search."""
@@ -279,9 +287,7 @@ def normalize(question: str, lexicon: Lexicon | None = None) -> Query:
         text, _ = lexicon.correct(text)
     if typed_in_pinyin(text):
         text = _LATIN_WORD.sub(lambda m: PINYIN_WORDS.get(m.group(), m.group()), text)
-    if SYNONYMS_ANY.search(text):
-        for pattern, repl in SYNONYMS_RE:
-            text = pattern.sub(repl, text)
+    text = in_documents_words(text)
     extra: list[str] = []
     for run, rows in (*EXPANSIONS_RUNS, *(GLOSSARY_RUNS if _LATIN_RUN.search(text) else ())):
         if run.search(text):

@@ -161,3 +161,9 @@ def test_a_turn_after_a_statement_is_read_with_it_as_corrected(bot: Bot) -> None
     assert titles[1] == "没有提交必要的地址证明材料会导致备案订单被驳回"
     # alone, with nothing told before it, the same question names no rejection reason and is declined
     assert converse(bot, "备案会被驳会吗") == ["<declined>"]
+
+
+def test_an_entry_is_read_in_the_words_questions_are_rewritten_to(bot: Bot) -> None:
+    # the APP review entry says 发放备案编号; a question's 备案号 is the same word (备案编号 is rewritten to it)
+    titles = converse(bot, "APP备案华为云初审完了然后呢", "过了会给备案号吗")
+    assert titles == ["APP备案预计审核时间以及进度查询", "APP备案预计审核时间以及进度查询"]
