@@ -53,10 +53,9 @@ from index import LoadedIndex
 
 # Entries ranked per question: enough for the sources shown and the troubleshooting links drawn from them.
 LINK_DEPTH = 20
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-# Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄").
+# Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄", "也一样吗").
 _FOLLOW_UP = re.compile(
-    r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这是|那是|它|上面|刚才|"
+    r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这是|那是|它|上面|刚才|一样|同样|"
     r"what about|how about|and if|^(and|also)\b"
 )
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
@@ -245,8 +244,9 @@ class Pipeline:
         if not with_topic.retrieval.hits:
             return alone
         best = with_topic.retrieval.hits[0].entry
-        # an English word is said by the documents in the Chinese the glossary gives for it ("filing" is 备案)
-        forms = {w: t.forms for t in salient_terms(alone.query) if not _HAN.search(t.text) for w in t.text.split()}
+        # a word is said by the documents in the words the tables give for it: an English one in the glossary's
+        # Chinese ("filing" is 备案), a colloquial one in the documents' own (别家 is 第三方)
+        forms = {w: t.forms for t in salient_terms(alone.query) for w in t.text.split()}
         # the corpus' own subject (备案) is said by nearly every entry: saying it shows nothing
         theme = snapshot.catalogue.theme
         own = {w for w in fresh if not theme(Term(w, 0.0, forms.get(w, (w,))))} if leans else fresh

@@ -167,3 +167,9 @@ def test_an_entry_is_read_in_the_words_questions_are_rewritten_to(bot: Bot) -> N
     # the APP review entry says 发放备案编号; a question's 备案号 is the same word (备案编号 is rewritten to it)
     titles = converse(bot, "APP备案华为云初审完了然后呢", "过了会给备案号吗")
     assert titles == ["APP备案预计审核时间以及进度查询", "APP备案预计审核时间以及进度查询"]
+
+
+def test_a_turn_asking_whether_the_same_holds_leans_on_the_last_one(bot: Bot) -> None:
+    # "也一样" asks whether the last answer holds as well: its own words (域名, 别家) are mostly said by that entry
+    resolve = "为保证网站的正常访问,备案成功后,您还需要配置网站解析"
+    assert converse(bot, "备案下来了网站还要做什么设置吗", "域名是在别家买的也一样?") == [resolve, resolve]

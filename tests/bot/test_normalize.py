@@ -27,6 +27,8 @@ from bot.normalize import Query, normalize
         ("进去一片白", "进去一片白", "进去一片白 白屏"),
         # a black-and-white copy is answered where the documents ask for the original in colour
         ("证件拍成黑白的行不行", "证件拍成黑白的行不行", "证件拍成黑白的行不行 原件 彩色"),
+        # settings are what the documents configure (配置)
+        ("网站还要做什么设置吗", "网站还要做什么设置吗", "网站还要做什么设置吗 配置"),
         # a newer version of the app is what the documents call 升级
         ("华为云app得更新一下吗", "华为云app得更新一下吗", "华为云app得更新一下吗 升级"),
         # how applicants speak of a filing's course: approved, no news, handed in
