@@ -311,8 +311,12 @@ class Haystack:
     def every(self, terms: Sequence[Term], theme: Callable[[Term], bool]) -> bool:
         """Whether the entry speaks of all of one of the question's own things ("所有IP地址" for "IP要填几个"): that
         answers how many. The corpus' own subject (所有备案) is no thing of the question's."""
-        ahead = [self.text[m.end() : m.end() + EVERY_REACH] for m in _EVERY.finditer(self.text)]
-        return any(t.text in after for after in ahead for t in terms if not theme(t))
+        return any(t.text in after for after in self._every_ahead for t in terms if not theme(t))
+
+    @cached_property
+    def _every_ahead(self) -> list[str]:
+        # what follows each "所有" / "全部": read once per entry, not for every question asking how many
+        return [self.text[m.end() : m.end() + EVERY_REACH] for m in _EVERY.finditer(self.text)]
 
     def holds(self, term: Term) -> bool:
         """Whether the entry says the term, spelt alike or sounding alike (a homophone typo)."""

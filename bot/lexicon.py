@@ -43,12 +43,13 @@ def is_pinyin(word: str) -> bool:
     return ends[-1]
 
 
-_LATIN_WORD = re.compile(r"[a-z]+")
+# a run of Latin letters in a folded (lowercase) text: a word typed in pinyin or in English
+LATIN_WORD = re.compile(r"[a-z]+")
 
 
 def typed_in_pinyin(text: str) -> bool:
     """Whether a text has Latin words and every one of them reads as pinyin ("wangzhan beian yao duojiu")."""
-    found = _LATIN_WORD.findall(text.lower())
+    found = LATIN_WORD.findall(text.lower())
     return bool(found) and all(is_pinyin(w) for w in found)
 
 

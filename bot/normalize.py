@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from bot.lexicon import Lexicon, typed_in_pinyin
+from bot.lexicon import LATIN_WORD, Lexicon, typed_in_pinyin
 from corpus.tokenize import fold
 
 # Greetings and filler that say nothing about the topic.
@@ -217,7 +217,6 @@ SYNONYMS_ANY = _any_of(SYNONYMS)
 EXPANSIONS_RUNS = runs(EXPANSIONS)
 GLOSSARY_RUNS = runs(GLOSSARY)
 _SPACES = re.compile(r"\s+")
-_LATIN_WORD = re.compile(r"[a-z]+")
 # Typed pinyin of the words a question asks and moves with, which the documents need not say (the lexicon brings
 # back the documents' own words by sound): read only where every Latin word of a question is pinyin.
 PINYIN_WORDS = {
@@ -286,7 +285,7 @@ def normalize(question: str, lexicon: Lexicon | None = None) -> Query:
     if lexicon is not None:
         text, _ = lexicon.correct(text)
     if typed_in_pinyin(text):
-        text = _LATIN_WORD.sub(lambda m: PINYIN_WORDS.get(m.group(), m.group()), text)
+        text = LATIN_WORD.sub(lambda m: PINYIN_WORDS.get(m.group(), m.group()), text)
     text = in_documents_words(text)
     extra: list[str] = []
     for run, rows in (*EXPANSIONS_RUNS, *(GLOSSARY_RUNS if _LATIN_RUN.search(text) else ())):
