@@ -337,11 +337,14 @@ def new_terms(question: str, topic: str) -> set[str]:
     what was said ("那", "这个", "what about"), not a kind of service, not the negation of a topic word ("不挂"
     after "挂在哪")."""
     known = set(tokenize(topic))
+    terms = tokenize(without_subjects(question))
+    asking = {t for t in terms if t in _LEANING or t in ASKING or _FOLLOW_UP.search(t) or is_question_like(t)}
     out = set()
-    for term in tokenize(without_subjects(question)):
-        if term in known or _NEGATION.sub("", term) in known:
+    for term in terms:
+        if term in known or _NEGATION.sub("", term) in known or term in asking:
             continue
-        if term in _LEANING or term in ASKING or _FOLLOW_UP.search(term) or is_question_like(term):
+        # a piece of a word that asks is no word of its own: 接下 and 下来 of 接下来
+        if any(term in word for word in asking if len(word) > len(term)):
             continue
         out.add(term)
     return out

@@ -173,3 +173,16 @@ def test_a_turn_asking_whether_the_same_holds_leans_on_the_last_one(bot: Bot) ->
     # "也一样" asks whether the last answer holds as well: its own words (域名, 别家) are mostly said by that entry
     resolve = "为保证网站的正常访问,备案成功后,您还需要配置网站解析"
     assert converse(bot, "备案下来了网站还要做什么设置吗", "域名是在别家买的也一样?") == [resolve, resolve]
+
+
+def test_the_pieces_of_a_word_that_asks_are_no_words_of_their_own(bot: Bot) -> None:
+    # jieba's search mode also gives 接下 and 下来 of 接下来 ("next"): asking what comes next names nothing new
+    assert new_terms("接下来要干嘛", "备案已经通过了") == set()
+    resolve = "为保证网站的正常访问,备案成功后,您还需要配置网站解析"
+    assert converse(bot, "我们网站的备案成功了", "接下来要干嘛") == [resolve, resolve]
+
+
+def test_a_fee_asked_of_the_last_topic_is_not_answered_by_it(bot: Bot) -> None:
+    # 收钱 asks a fee; the claim entry gives none, so the follow-up is declined however close its topic
+    claim = "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
+    assert converse(bot, "认领备案怎么操作", "认领收钱吗") == [claim, "<declined>"]

@@ -145,6 +145,7 @@ def test_latin_words_no_entry_spells_are_named_in_a_chinese_question(bot: Bot) -
     assert unnamed(catalogue, "身份证id号") == []
     # everyday English of a Chinese chat names nothing
     assert unnamed(catalogue, "省份怎么都改不了,是bug吗") == []
+    assert unnamed(catalogue, "提示域名不存在 wtf") == []
     # an English question is worded in words the documents never use, also when it keeps a term of theirs
     assert unnamed(catalogue, "is a cdn required") == []
     assert unnamed(catalogue, "got the approval sms but the console is stuck on 待管局审核") == []
