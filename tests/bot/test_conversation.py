@@ -186,3 +186,9 @@ def test_a_fee_asked_of_the_last_topic_is_not_answered_by_it(bot: Bot) -> None:
     # 收钱 asks a fee; the claim entry gives none, so the follow-up is declined however close its topic
     claim = "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
     assert converse(bot, "认领备案怎么操作", "认领收钱吗") == [claim, "<declined>"]
+
+
+def test_seeing_it_is_what_the_documents_call_viewing(bot: Bot) -> None:
+    # 看到 is the documents' 查看: "where do I see it once approved" after a claim asks of the claim entry
+    claim = "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
+    assert converse(bot, "原备案数据的认领已经提交了", "审核通过以后在哪能看到")[1] == claim
