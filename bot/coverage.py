@@ -418,13 +418,23 @@ def unnamed(catalogue: Catalogue, text: str) -> list[str]:
     """The platforms, providers and places a (folded) question names that no entry mentions in any spelling, and
     in a Chinese question the Latin words no entry spells ("CDN", "Docker"), as the question spells them."""
     spelt = bool(_NAMED_SPELT.search(text))
-    named = dict.fromkeys(m.group() for m in _NAMED_RE.finditer(text)) if spelt else {}
+    named = dict.fromkeys(m.group() for m in _whole_names(text)) if spelt else {}
     said = [form for form in named if form in catalogue.unmentioned]
     if _HAN.search(text) and _EN.search(text) and language(text) == "zh":
         # an English question is phrased in words the documents never use; a Chinese one writes names in Latin
         _, rest = _tabled(_NAMED_RE.sub(" ", text) if spelt else text)
         said += [w for w in dict.fromkeys(_EN.findall(rest)) if catalogue.foreign(w)]
     return said
+
+
+def _whole_names(text: str) -> list[re.Match[str]]:
+    """The names a text spells as words of its own: 新网 (a registrar) is no name in 新网站 (a new website)."""
+    found = list(_NAMED_RE.finditer(text))
+    if not any(_HAN.match(m.group()) for m in found):
+        return found
+    spans = word_spans(text)
+    starts, ends = {a for a, _, _ in spans}, {b for _, b, _ in spans}
+    return [m for m in found if not _HAN.match(m.group()) or (m.start() in starts and m.end() in ends)]
 
 
 def _says(text: str, sound: str, term: Term) -> bool:
