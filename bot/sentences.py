@@ -337,7 +337,7 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
     parts: list[str] = []
     pending = ""
     for piece in pieces:
-        clauses = [c.strip() for c in _SPLIT_CLAUSE.split(piece) if c.strip()]
+        clauses = _topics_joined([c.strip() for c in _SPLIT_CLAUSE.split(piece) if c.strip()])
         several = len(clauses) > 1 and all(asks(c) and _names_a_matter(c) and not _EXAMPLE.match(c) for c in clauses)
         subs = clauses if several else [piece]
         for sub in subs:
@@ -359,6 +359,21 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
     if len(parts) < 2:
         return [message.strip()]
     return parts[:limit]
+
+
+# A clause asking only by its closing 呢 ("网站的呢") names the topic of the clause after it, if any.
+_TOPIC_NE = re.compile(r"呢[?？,，\s]*$")
+
+
+def _topics_joined(clauses: list[str]) -> list[str]:
+    """Clauses with each "what about X" one joined to the clause after it: "网站的呢，多久能审完" asks one thing."""
+    out: list[str] = []
+    for clause in clauses:
+        if out and _TOPIC_NE.search(out[-1]) and not is_question_like(_TOPIC_NE.sub("", out[-1])):
+            out[-1] = f"{out[-1]}{clause}"
+        else:
+            out.append(clause)
+    return out
 
 
 # A clause opening with one of these brings up another matter ("白屏了怎么办，还有小程序提示未安装").

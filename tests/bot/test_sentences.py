@@ -220,6 +220,9 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
         ("網站備案要準備什麼，管局審核要多久", ["網站備案要準備什麼", "管局審核要多久"]),
         # a clause naming nothing of its own points back at the one before: one question
         ("变更备案和新增网站有啥区别,我该选哪个", ["变更备案和新增网站有啥区别,我该选哪个"]),
+        # "what about X" names the topic of the clause after it; after another question it is one of its own
+        ("网站的呢，多久能审完", ["网站的呢，多久能审完"]),
+        ("APP备案要多久呢，网站的呢", ["APP备案要多久呢", "网站的呢"]),
     ],
 )
 def test_split_questions(message: str, parts: list[str]) -> None:
