@@ -348,6 +348,10 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
                 # "在哪办？" after "要做公安备案吗？" asks of the question before it
                 parts[-1] = f"{parts[-1]}{sub}"
                 continue
+            if not parts and sub is subs[-1] and piece is not pieces[-1] and _WHAT_NEXT.match(clauses[-1]):
+                # "备案批下来了，然后呢？还要做什么…": with no question before it, the next one says what it asks
+                pending = f"{pending}{sub}"
+                continue
             parts.append(f"{pending}{sub}".strip(" ,，"))
             pending = ""
     if pending:
@@ -400,6 +404,10 @@ def asks(clause: str) -> bool:
     if _ANOTHER.match(clause):
         return True
     return bool(_EN_ASKS.search(clause)) if language(clause) == "en" else is_question_like(clause)
+
+
+# A clause asking only what comes next ("然后呢？"): what it asks is spelt out by the question after it.
+_WHAT_NEXT = re.compile(r"^(然后|接下来|之后|下一步|再然后)呢?[?？。,，!！\s]*$")
 
 
 def _names_a_matter(clause: str) -> bool:

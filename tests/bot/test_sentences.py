@@ -223,6 +223,9 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
         # "what about X" names the topic of the clause after it; after another question it is one of its own
         ("网站的呢，多久能审完", ["网站的呢，多久能审完"]),
         ("APP备案要多久呢，网站的呢", ["APP备案要多久呢", "网站的呢"]),
+        # asking only what comes next, the question after it says what
+        ("备案下来了，然后呢？还要做什么网站才能访问", ["备案下来了，然后呢？还要做什么网站才能访问"]),
+        ("被驳回了，怎么办？备案号怎么查", ["被驳回了，怎么办？", "备案号怎么查"]),
     ],
 )
 def test_split_questions(message: str, parts: list[str]) -> None:
