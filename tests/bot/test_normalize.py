@@ -55,7 +55,7 @@ from bot.normalize import Query, normalize
         # what counts is what the documents take as authoritative (为准); weekends are about working days
         ("工信部能查到的算数吗", "工信部能查到的算数吗", "工信部能查到的算数吗 为准"),
         ("周末算不算", "周末算不算", "周末算不算 工作日"),
-        ("控制台看到的不算吗", "控制台看到的不算吗", "控制台看到的不算吗 为准"),
+        ("控制台看到的不算吗", "控制台看到的不算吗", "控制台看到的不算吗 查看 为准"),
         # 备案 done again, said as a verb of its own
         ("还得重新备一遍吗", "还得重新备一遍吗", "还得重新备一遍吗 再次备案"),
         ("户籍不在本地", "户籍不在本地", "户籍不在本地 证件 住所"),
