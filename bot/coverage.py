@@ -377,6 +377,7 @@ class Catalogue:
                 and word not in ASKING
                 and not subjects(word)
                 and not is_pinyin(word)
+                and not any(form in self.all_text for form in _translated(word))
                 and not re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", self.all_text)
             ),
         )
@@ -386,6 +387,18 @@ class Catalogue:
         return any(form in self.all_text for form in term.forms) or bool(
             term.parts and all(part in self.all_text for part in term.parts)
         )
+
+
+def _translated(word: str) -> list[str]:
+    """The Chinese the glossary gives for a Latin word ("dns" is 解析): typed inside a Chinese question ("dns解析怎么配")
+    it is that word, which the documents may say."""
+    return [
+        form
+        for _, rows in GLOSSARY_RUNS
+        for pattern, chinese in rows
+        if pattern.fullmatch(word)
+        for form in chinese.split()
+    ]
 
 
 def _remembered(memo: dict[str, bool], key: str, verdict: Callable[[], bool]) -> bool:

@@ -149,6 +149,9 @@ def test_latin_words_no_entry_spells_are_named_in_a_chinese_question(bot: Bot) -
     # a name counts where the question spells it as a word: 新网 (a registrar) is none in 新网站 (a new website)
     assert unnamed(catalogue, "审新网站为啥要看老网站") == []
     assert unnamed(catalogue, "在新网买的域名能备案吗") == ["新网"]
+    # a Latin word the glossary gives in words the documents say is no name: dns is 解析; ssl (证书) is not said
+    assert unnamed(catalogue, "备案成功后dns解析怎么配") == []
+    assert unnamed(catalogue, "ssl证书要备案吗") == ["ssl"]
     # an English question is worded in words the documents never use, also when it keeps a term of theirs
     assert unnamed(catalogue, "is a cdn required") == []
     assert unnamed(catalogue, "got the approval sms but the console is stuck on 待管局审核") == []
