@@ -390,8 +390,8 @@ class Catalogue:
 
 
 def _translated(word: str) -> list[str]:
-    """The Chinese the glossary gives for a Latin word ("dns" is 解析): typed inside a Chinese question ("dns解析怎么配")
-    it is that word, which the documents may say."""
+    """The Chinese the glossary gives for a Latin word ("dns" is 解析): typed inside a Chinese question
+    ("dns解析怎么配") it is that word, which the documents may say."""
     return [
         form
         for _, rows in GLOSSARY_RUNS
