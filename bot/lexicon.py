@@ -133,6 +133,10 @@ class Lexicon:
             if start in inside or end in inside or (start, end) in known:
                 continue
             unfamiliar = sum(1 for u in units[i:j] if u[0] not in familiar)
+            # a span of words the dictionary knows well, one of them longer than a character, is what the user
+            # meant: "备案好了" is 备案 好了, not 备案号 (实明认证 is mended: 实明 is no word)
+            if not unfamiliar and any(start <= a and b <= end for a, b in known):
+                continue
             candidates[i].append((j, end, word, (j - i) + 2 * unfamiliar))
         replaced = _best_spans(units, candidates)
         if not replaced:

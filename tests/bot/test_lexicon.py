@@ -23,6 +23,8 @@ def lexicon() -> Lexicon:
         ("shen he不通过", "审核不通过", ["审核"]),
         ("管ju打电话了", "管局打电话了", ["管局"]),
         ("提示域名不存再怎么弄", "提示域名不存在怎么弄", ["存在"]),
+        # a typo inside a compound beside a word spelt right is mended: 实明 is no word
+        ("域名没有实明认证", "域名没有实名认证", ["实名认证"]),
     ],
 )
 def test_typos_and_pinyin_become_corpus_words(lexicon: Lexicon, typed: str, meant: str, words: list[str]) -> None:
@@ -42,6 +44,8 @@ def test_typos_and_pinyin_become_corpus_words(lexicon: Lexicon, typed: str, mean
         "拿去备案,系统说没实名",
         "备案号后面带个-1是啥意思",
         "网站备案 主体证件要交哪种",
+        # words the dictionary knows well that together sound like a corpus word (备案 好 for 备案号) are meant
+        "备案好了网站还是打不开",
     ],
 )
 def test_correct_text_is_left_alone(lexicon: Lexicon, text: str) -> None:
