@@ -336,11 +336,11 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
     pieces = [p.strip() for p in _SPLIT_END.split(message) if p.strip()]
     parts: list[str] = []
     pending = ""
-    for piece in pieces:
+    for at, piece in enumerate(pieces):
         clauses = _topics_joined([c.strip() for c in _SPLIT_CLAUSE.split(piece) if c.strip()])
         several = len(clauses) > 1 and all(asks(c) and _names_a_matter(c) and not _EXAMPLE.match(c) for c in clauses)
         subs = clauses if several else [piece]
-        for sub in subs:
+        for k, sub in enumerate(subs):
             if not asks(sub):
                 pending = f"{pending}{sub}"
                 continue
@@ -348,7 +348,8 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
                 # "在哪办？" after "要做公安备案吗？" asks of the question before it
                 parts[-1] = f"{parts[-1]}{sub}"
                 continue
-            if not parts and sub is subs[-1] and piece is not pieces[-1] and _WHAT_NEXT.match(clauses[-1]):
+            another_follows = k == len(subs) - 1 and at < len(pieces) - 1
+            if not parts and another_follows and _WHAT_NEXT.match(clauses[-1]):
                 # "备案批下来了，然后呢？还要做什么…": with no question before it, the next one says what it asks
                 pending = f"{pending}{sub}"
                 continue
