@@ -358,7 +358,8 @@ class Catalogue:
 
     def foreign(self, word: str) -> bool:
         """Whether a Latin word of a Chinese question names something no entry mentions ("docker", "cdn"): not an
-        asking word, a kind of service or typed pinyin, and not spelt anywhere in the documents."""
+        asking word, a kind of service or typed pinyin, not spelt anywhere in the documents, and not a word the
+        glossary gives in words the documents say ("dns" is 解析)."""
         return _remembered(
             self._foreign,
             word,
