@@ -203,7 +203,8 @@ class Pipeline:
         with a topic of its own that is declined alone stays declined. A turn naming another kind of service
         asks the last question of it ("网站呢？" after "APP备案审核要多久"); one asking no value of its own asks
         the value the last one asked ("And for apps?" after "how long"). A turn after one that only told the
-        situation ("变更备案已经提交了") leans on it, answered or not.
+        situation ("变更备案已经提交了") leans on it, answered or not; its words need not be the entry's own when the
+        coverage rule, reading the turn alone answered by that entry, judges it answered.
         """
         alone = self.run(question, snapshot, depth)
         # a last turn that asked nothing told the situation ("变更备案已经提交了"): the next one asks about it, as a
@@ -270,6 +271,18 @@ class Pipeline:
         if lead is not None and best.id == lead:
             return replace(with_topic, borrowed=previous.question)
         if not says_own():
+            # a leaning turn whose words the entry found with its topic does not say literally ("审完了会用啥方式告诉我
+            # 结果" after "取消接入的申请我已经提交了"): the rule judges the turn's own words answered by that entry,
+            # unless the turn alone is answered by an entry saying all of them (a topic of its own)
+            own_answer = (
+                alone.confident
+                and bool(alone.retrieval.hits)
+                and says_all(snapshot.catalogue, alone.query, alone.retrieval.hits[0].entry.id)
+            )
+            if leans and not own_answer:
+                led = self.run(question, snapshot, depth, lead=best.id)
+                if led.confident and led.retrieval.hits and led.retrieval.hits[0].entry.id == best.id:
+                    return replace(with_topic, borrowed=previous.question)
             return alone
         return replace(with_topic, borrowed=previous.question)
 

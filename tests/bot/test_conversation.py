@@ -190,3 +190,11 @@ def test_seeing_it_is_what_the_documents_call_viewing(bot: Bot) -> None:
     # 看到 is the documents' 查看: "where do I see it once approved" after a claim asks of the claim entry
     claim = "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
     assert converse(bot, "原备案数据的认领已经提交了", "审核通过以后在哪能看到")[1] == claim
+
+
+def test_a_turn_after_a_statement_is_judged_on_its_own_words_answered_by_the_entry_found(bot: Bot) -> None:
+    # 审完 / 方式 / 告诉 are not the cancellation entry's words, but the rule, reading the turn alone answered by
+    # that entry, judges it answered; a fee asked after the same statement still finds no answer
+    cancel = "选择取消接入原因"
+    assert converse(bot, "取消接入的申请我已经提交了", "审完了会用啥方式告诉我结果")[1] == cancel
+    assert converse(bot, "取消接入的申请我已经提交了", "这个要交多少钱")[1] == "<declined>"
