@@ -10,7 +10,7 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 
 from corpus import Entry
-from corpus.tokenize import fold, word_frequency, word_spans, words
+from corpus.tokenize import fold, tokenize, word_frequency, word_spans, words
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _UNIT = re.compile(r"[\u4e00-\u9fff]|[a-z]+")
@@ -72,7 +72,12 @@ class Lexicon:
         """The vocabulary of entries' titles and texts, as the tokenizer cuts them."""
         vocabulary: list[str] = []
         for entry in entries:
-            vocabulary.extend(words(fold(f"{entry.title}\n{entry.text}")))
+            found = words(fold(f"{entry.title}\n{entry.text}"))
+            vocabulary.extend(found)
+            # the common words inside the documents' compounds are typed alone too: 实名 of 实名认证 ("域名没有实明")
+            for word in found:
+                if len(word) >= 3:
+                    vocabulary.extend(p for p in tokenize(word) if p != word and word_frequency(p) >= RARE)
         return cls(vocabulary)
 
     def correct(self, text: str) -> tuple[str, list[str]]:

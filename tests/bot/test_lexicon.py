@@ -25,6 +25,8 @@ def lexicon() -> Lexicon:
         ("提示域名不存再怎么弄", "提示域名不存在怎么弄", ["存在"]),
         # a typo inside a compound beside a word spelt right is mended: 实明 is no word
         ("域名没有实明认证", "域名没有实名认证", ["实名认证"]),
+        # the common words inside the documents' compounds are theirs too: 实名 of 实名认证, typed alone
+        ("域名没有实明可以备案吗", "域名没有实名可以备案吗", ["实名"]),
     ],
 )
 def test_typos_and_pinyin_become_corpus_words(lexicon: Lexicon, typed: str, meant: str, words: list[str]) -> None:
