@@ -114,7 +114,11 @@ _QUESTION_WORD = re.compile(
     re.IGNORECASE,
 )
 _SPLIT_END = re.compile(r"(?<=[?？。！!；;\n])")
-_SPLIT_CLAUSE = re.compile(r"(?<=[,，])|(?=\b(?:and|also)\s+(?:how|what|when|where|why|can|do|does|is)\b)")
+# a space after a Chinese character parts clauses as a comma does: typed on a phone, "咋改 IP那块要填几个" asks twice
+_SPLIT_CLAUSE = re.compile(
+    r"(?<=[,，])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fffA-Za-z])"
+    r"|(?=\b(?:and|also)\s+(?:how|what|when|where|why|can|do|does|is)\b)"
+)
 _STEP_NAME = re.compile(r"^\d{1,2}[.、)]\s*[^,，;；:：]{1,16}[。.]?$")
 _LABEL = re.compile(r"^[^,，。:：]{1,8}[:：]\s*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -329,9 +333,9 @@ def is_question_like(text: str) -> bool:
 def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
     """The questions a message asks, in order, up to ``limit``; one element when it asks one.
 
-    Pieces end at question marks, full stops and new lines, or at a comma between two clauses that
-    each ask something ("管局审核要多久，备案号怎么查"). A statement before a question is its context
-    and stays with it.
+    Pieces end at question marks, full stops and new lines, or at a comma (or a space after a Chinese
+    character) between two clauses that each ask something ("管局审核要多久，备案号怎么查"). A statement before
+    a question is its context and stays with it.
     """
     pieces = [p.strip() for p in _SPLIT_END.split(message) if p.strip()]
     parts: list[str] = []

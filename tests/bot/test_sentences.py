@@ -226,6 +226,9 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
         # asking only what comes next, the question after it says what
         ("备案下来了，然后呢？还要做什么网站才能访问", ["备案下来了，然后呢？还要做什么网站才能访问"]),
         ("被驳回了，怎么办？备案号怎么查", ["被驳回了，怎么办？", "备案号怎么查"]),
+        # a space after a Chinese character parts two clauses as a comma does; an agent's keywords ask nothing
+        ("营业执照换了主体信息咋改 IP那块要填几个", ["营业执照换了主体信息咋改", "IP那块要填几个"]),
+        ("变更备案 提交后 进度查询", ["变更备案 提交后 进度查询"]),
     ],
 )
 def test_split_questions(message: str, parts: list[str]) -> None:
