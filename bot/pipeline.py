@@ -26,6 +26,7 @@ from bot.coverage import (
     ANSWERED,
     ASKING,
     COVERED,
+    GUESSED_MAX,
     NOT_COVERED,
     OFF_TOPIC,
     Signals,
@@ -48,7 +49,7 @@ from bot.retrieve import Mode, Retrieval
 from bot.sentences import asks, is_question_like, subjects, value_kinds, without_subjects
 from bot.sessions import Turn
 from bot.vectors import QuestionVectors, fixed_vectors
-from corpus.tokenize import STOPWORDS, fold, tagged, tokenize, topic_words
+from corpus.tokenize import STOPWORDS, fold, tagged, tokenize, topic_words, word_frequency
 from index import LoadedIndex
 
 # Entries ranked per question: enough for the sources shown and the troubleshooting links drawn from them.
@@ -345,10 +346,14 @@ def lead_with(retrieval: Retrieval, entry_id: str) -> Retrieval:
 _NEGATION = re.compile(r"^[不没未别]")
 
 
+# a character and a complement of its result (到, 完, 过, 好, 掉): 查到, 审完, 交过, 改好
+_RESULT = re.compile(r"^[\u4e00-\u9fff][到完过好掉]$")
+
+
 def new_terms(question: str, topic: str) -> set[str]:
     """The words a turn brings beyond an earlier turn's topic: not question words, not words leaning on
     what was said ("那", "这个", "what about"), not a kind of service, not the negation of a topic word ("不挂"
-    after "挂在哪")."""
+    after "挂在哪"); a verb with its result is the verb (查到 is 查)."""
     known = set(tokenize(topic))
     terms = tokenize(without_subjects(question))
     asking = {t for t in terms if t in _LEANING or t in ASKING or _FOLLOW_UP.search(t) or is_question_like(t)}
@@ -359,6 +364,12 @@ def new_terms(question: str, topic: str) -> set[str]:
         # a piece of a word that asks is no word of its own: 接下 and 下来 of 接下来
         if any(term in word for word in asking if len(word) > len(term)):
             continue
+        if _RESULT.match(term) and word_frequency(term) <= GUESSED_MAX:
+            # a verb with the result it reaches, glued by the segmenter, says the verb: 查到 is 查 ("去哪能查到" of an
+            # entry on 查询); words of their own (通过, 收到, 找到) stay whole
+            term = term[0]
+            if term in known:
+                continue
         out.add(term)
     return out
 

@@ -198,3 +198,10 @@ def test_a_turn_after_a_statement_is_judged_on_its_own_words_answered_by_the_ent
     cancel = "选择取消接入原因"
     assert converse(bot, "取消接入的申请我已经提交了", "审完了会用啥方式告诉我结果")[1] == cancel
     assert converse(bot, "取消接入的申请我已经提交了", "这个要交多少钱")[1] == "<declined>"
+
+
+def test_a_verb_with_its_result_is_the_verb(bot: Bot) -> None:
+    # 查到 (glued by the segmenter) is 查, said by the entry on 查询; a word of its own such as 通过 stays whole
+    assert new_terms("去哪能查到", "备案好了但短信里的备案号被我删了") == {"查"}
+    assert new_terms("通过了吗", "APP备案交了") == {"通过"}
+    assert converse(bot, "备案好了但短信里的备案号被我删了", "去哪能查到")[1] == "如何查询ICP备案号"
