@@ -168,17 +168,7 @@ class Pipeline:
             else _ranked(snapshot, query, snapshot.retriever.retrieve(query, depth, vector))
         )
         t3 = time.perf_counter()
-        _, margin = self.decider.confident(question, judged, vector)
-        judging = judge and asks_anything(question) and bool(judged.hits)
-        # read from the index only for a question the rule judges (not for an agent's search)
-        pair = None
-        if judging and self.rule.reads_pair:
-            pair = meaning_pair(snapshot.index, judged.hits[0].entry.id, vector)
-        found = signals(snapshot.catalogue, query, judged, margin, pair)
-        coverage = OFF_TOPIC
-        if judging:
-            clauses = clause_shares(snapshot.catalogue, query, judged)
-            coverage = self.rule.judge(found, self.calibration(snapshot), len(snapshot.index.entries), clauses)
+        coverage, margin, found = self._judge(question, snapshot, query, vector, judged, judge)
         if timings is not None:
             t4 = time.perf_counter()
             for step, seconds in (
@@ -191,6 +181,23 @@ class Pipeline:
         return Understood(
             query, vector, retrieval, coverage in ANSWERED, margin, snapshot.index, coverage=coverage, signals=found
         )
+
+    def _judge(
+        self, question: str, snapshot: Snapshot, query: Query, vector: np.ndarray, judged: Retrieval, judge: bool = True
+    ) -> tuple[Coverage, float, Signals]:
+        """The coverage of a question ranked as ``judged``, its margin and the signals the judgement read."""
+        _, margin = self.decider.confident(question, judged, vector)
+        judging = judge and asks_anything(question) and bool(judged.hits)
+        # read from the index only for a question the rule judges (not for an agent's search)
+        pair = None
+        if judging and self.rule.reads_pair:
+            pair = meaning_pair(snapshot.index, judged.hits[0].entry.id, vector)
+        found = signals(snapshot.catalogue, query, judged, margin, pair)
+        coverage = OFF_TOPIC
+        if judging:
+            clauses = clause_shares(snapshot.catalogue, query, judged)
+            coverage = self.rule.judge(found, self.calibration(snapshot), len(snapshot.index.entries), clauses)
+        return coverage, margin, found
 
     def in_context(
         self, question: str, snapshot: Snapshot, history: Sequence[Turn], depth: int = LINK_DEPTH
@@ -281,9 +288,12 @@ class Pipeline:
                 and says_all(snapshot.catalogue, alone.query, alone.retrieval.hits[0].entry.id)
             )
             if leans and not own_answer:
-                led = self.run(question, snapshot, depth, lead=best.id)
-                if led.confident and led.retrieval.hits and led.retrieval.hits[0].entry.id == best.id:
-                    return replace(with_topic, borrowed=previous.question)
+                # the turn alone's ranking with that entry first: nothing normalised, embedded or ranked again
+                led = lead_with(alone.retrieval, best.id)
+                if led.hits and led.hits[0].entry.id == best.id:
+                    coverage, _, _ = self._judge(question, snapshot, alone.query, alone.vector, led)
+                    if coverage in ANSWERED:
+                        return replace(with_topic, borrowed=previous.question)
             return alone
         return replace(with_topic, borrowed=previous.question)
 
