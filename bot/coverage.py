@@ -30,6 +30,7 @@ OUTCOMES = (COVERED, PARTIAL, NOT_COVERED, OFF_TOPIC)
 ANSWERED = (COVERED, PARTIAL)
 NAMES = Path(__file__).parent / "data" / "names.txt"
 PROVINCES = Path(__file__).parent / "data" / "provinces.txt"
+APPLICANTS = Path(__file__).parent / "data" / "applicants.txt"
 
 
 def _read_names(path: Path) -> tuple[tuple[str, ...], ...]:
@@ -66,6 +67,22 @@ def provinces(text: str) -> frozenset[str]:
     if not _PROVINCES_SPELT.search(text):
         return frozenset()
     return frozenset(m.group() for m in _PROVINCES_RE.finditer(text))
+
+
+_APPLICANT_NAMES = _read_names(APPLICANTS)
+_APPLICANTS_SPELT = _spelt(_APPLICANT_NAMES)
+# each spelling read as its kind's first one: "公司" and "企业" name one kind of applicant
+_APPLICANT_OF = {fold(f): name[0] for name in _APPLICANT_NAMES for f in name}
+_APPLICANTS_RE = _any_of(_APPLICANT_NAMES)
+
+
+def scopes(text: str) -> frozenset[str]:
+    """The provinces and the kinds of applicant (企业, 个人, 社会团体 ...) a text names (folded first)."""
+    found = provinces(text)
+    folded = fold(text)
+    if not _APPLICANTS_SPELT.search(folded):
+        return found
+    return found | {_APPLICANT_OF[m.group()] for m in _APPLICANTS_RE.finditer(folded)}
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -319,8 +336,9 @@ class Catalogue:
     def __init__(self, entries: Iterable[Entry]) -> None:
         entries = list(entries)
         self.hay = {e.id: Haystack(e) for e in entries}
-        # the provinces an entry is scoped to, by its title and section ("山东地区新增接入有什么特殊要求")
-        self.scope = {e.id: provinces(f"{e.title} {e.category or ''}") for e in entries}
+        # the provinces and kinds of applicant an entry is scoped to, by its title and section
+        # ("山东地区新增接入有什么特殊要求", "社会团体办理首次备案的流程")
+        self.scope = {e.id: scopes(f"{e.title} {e.category or ''}") for e in entries}
         self.all_text = "\n".join(h.text for h in self.hay.values())
         self._df: dict[str, int] = {}
         self._foreign: dict[str, bool] = {}
@@ -636,12 +654,13 @@ SCOPE_REACH = 0.7
 
 
 def by_scope(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> Retrieval:
-    """The ranking with entries scoped to a province the question does not name moved behind near entries
-    that are not: "负责人需要本人到场吗" asks of the general rule, not of one province's."""
+    """The ranking with entries scoped to a province or a kind of applicant the question does not name moved
+    behind near entries that are not: "负责人需要本人到场吗" asks of the general rule, not of one province's or
+    of a foundation's."""
     hits = retrieval.hits
     if len(hits) < 2:
         return retrieval
-    asked = provinces(query.text)
+    asked = scopes(query.text)
 
     def narrower(hit: Hit) -> bool:
         return bool(catalogue.scope.get(hit.entry.id, frozenset()) - asked)

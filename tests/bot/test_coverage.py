@@ -20,6 +20,7 @@ from bot.coverage import (
     distinctness,
     said_text,
     salient_terms,
+    scopes,
     unnamed,
 )
 from bot.live_index import Snapshot
@@ -286,6 +287,29 @@ def test_an_entry_scoped_to_a_province_not_asked_goes_behind_near_general_ones()
     assert ranked("山东的负责人需要本人到场吗") == ["faq-shandong", "faq-general"]
     # beyond reach (SCOPE_REACH of the best score) the ranking stands
     assert ranked("负责人需要本人到场吗", 0.5) == ["faq-shandong", "faq-general"]
+
+
+def test_an_entry_scoped_to_a_kind_of_applicant_not_asked_goes_behind_near_general_ones() -> None:
+    general = Entry("faq-general", "主体负责人必须是法定代表人吗", "faq", "主体负责人可以不是法定代表人。")
+    scoped = Entry("faq-foundation", "基金会备案时主体负责人需要是法定代表人吗", "faq", "须为法定代表人。")
+    catalogue = Catalogue([general, scoped])
+    assert catalogue.scope == {"faq-general": frozenset(), "faq-foundation": frozenset({"基金会"})}
+
+    def ranked(question: str) -> list[str]:
+        found = Retrieval([Hit(scoped, 1.0, 0.9, 2.0), Hit(general, 0.8, 0.9, 1.0)], 0.9, 2.0, [])
+        return [h.entry.id for h in by_scope(catalogue, Query(question, question, question), found).hits]
+
+    assert ranked("主体负责人可以不是法人吗") == ["faq-general", "faq-foundation"]
+    # a question naming the kind of applicant asks of it
+    assert ranked("我们是基金会，负责人可以不是法人吗") == ["faq-foundation", "faq-general"]
+
+
+def test_scopes_read_provinces_and_kinds_of_applicant_by_any_spelling() -> None:
+    assert scopes("上海网站备案时主体负责人信息怎么填写（民办非企业单位）") == frozenset({"上海", "民办非企业单位"})
+    # another spelling, traditional characters: the kind's first spelling
+    assert scopes("我們公司的負責人") == frozenset({"企业"})
+    assert scopes("个体户能备案吗") == frozenset({"个体工商户"})
+    assert scopes("备案要多久") == frozenset()
 
 
 def test_each_embedder_reads_its_own_rule_or_the_shipped_one() -> None:
