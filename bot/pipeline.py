@@ -159,13 +159,13 @@ class Pipeline:
         t1 = time.perf_counter()
         vector = self.vectors.embed(query.text[:EMBED_MAX_CHARS])
         t2 = time.perf_counter()
-        retrieval = _ranked(snapshot, query, snapshot.retriever_for(mode).retrieve(query, depth, vector))
+        retrieval = _ranked(snapshot, query, snapshot.retriever_for(mode).retrieve(query, _wider(depth), vector), depth)
         if lead is not None:
             retrieval = lead_with(retrieval, lead)
         judged = (
             retrieval
             if mode == "hybrid"
-            else _ranked(snapshot, query, snapshot.retriever.retrieve(query, depth, vector))
+            else _ranked(snapshot, query, snapshot.retriever.retrieve(query, _wider(depth), vector), depth)
         )
         t3 = time.perf_counter()
         coverage, margin, found = self._judge(question, snapshot, query, vector, judged, judge)
@@ -339,9 +339,19 @@ class Pipeline:
         return calibrate(self.decider, retrieve, titles, title_vectors, background_vectors, background, distinct)
 
 
-def _ranked(snapshot: Snapshot, query: Query, retrieval: Retrieval) -> Retrieval:
+# How deep the ranking is read for a general entry to go ahead of scoped ones: among thousands of entries scoped to
+# a province or a kind of applicant, the general one a question asks of may stand below the first LINK_DEPTH.
+SCOPE_DEPTH = 60
+
+
+def _wider(depth: int) -> int:
+    return max(depth, SCOPE_DEPTH)
+
+
+def _ranked(snapshot: Snapshot, query: Query, retrieval: Retrieval, depth: int) -> Retrieval:
     # the general rule before one province's, then an entry giving the kind of value asked before one that does not
-    return by_kind(snapshot.catalogue, query, by_scope(snapshot.catalogue, query, retrieval))
+    general = by_scope(snapshot.catalogue, query, retrieval)
+    return by_kind(snapshot.catalogue, query, replace(general, hits=general.hits[:depth]))
 
 
 def lead_with(retrieval: Retrieval, entry_id: str) -> Retrieval:

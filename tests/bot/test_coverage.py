@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -24,6 +26,7 @@ from bot.coverage import (
     unnamed,
 )
 from bot.live_index import Snapshot
+from bot.pipeline import LINK_DEPTH, SCOPE_DEPTH, _ranked
 from bot.retrieve import Hit, Retrieval
 from corpus import Entry
 from corpus.tokenize import fold
@@ -445,3 +448,18 @@ def test_icp_in_an_english_question_does_not_outweigh_what_it_asks(bot: Bot) -> 
         "管局审核",
         "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核",
     )
+
+
+def test_a_general_entry_below_the_link_depth_goes_ahead_of_scoped_ones_then_the_ranking_is_cut() -> None:
+    scoped = [
+        Entry(f"faq-{n}", f"{province}网站新增接入时负责人需要本人到场吗", "faq", "需要本人到场。")
+        for n, province in enumerate(["山东", "河北", "山西", "辽宁", "吉林"] * 5)
+    ]
+    general = Entry("faq-general", "负责人需要本人到场吗", "faq", "部分地区要求负责人本人到场核验。")
+    snapshot = cast(Snapshot, SimpleNamespace(catalogue=Catalogue([*scoped, general])))
+    # the general entry ranks 26th, at 0.8 of the best score: within reach, beyond the first LINK_DEPTH
+    hits = [Hit(e, 1.0 - i * 0.005, 0.9, 2.0) for i, e in enumerate(scoped)] + [Hit(general, 0.8, 0.9, 1.0)]
+    question = "负责人需要本人到场吗"
+    ranked = _ranked(snapshot, Query(question, question, question), Retrieval(hits, 0.9, 2.0, []), LINK_DEPTH)
+    assert LINK_DEPTH < SCOPE_DEPTH and len(ranked.hits) == LINK_DEPTH
+    assert [h.entry.id for h in ranked.hits[:2]] == ["faq-general", "faq-0"]
