@@ -76,13 +76,22 @@ _APPLICANT_OF = {fold(f): name[0] for name in _APPLICANT_NAMES for f in name}
 _APPLICANTS_RE = _any_of(_APPLICANT_NAMES)
 
 
+# 个人 before these is a person's things, not an individual applicant: 个人信息, 个人中心
+_NOT_APPLICANT = re.compile(r"信息|中心|资料|隐私|主页|账号|帐号|账户|设置|空间")
+
+
 def scopes(text: str) -> frozenset[str]:
     """The provinces and the kinds of applicant (企业, 个人, 社会团体 ...) a text names (folded first)."""
     found = provinces(text)
     folded = fold(text)
     if not _APPLICANTS_SPELT.search(folded):
         return found
-    return found | {_APPLICANT_OF[m.group()] for m in _APPLICANTS_RE.finditer(folded)}
+    kinds = {
+        _APPLICANT_OF[m.group()]
+        for m in _APPLICANTS_RE.finditer(folded)
+        if not (m.group() == "个人" and _NOT_APPLICANT.match(folded, m.end()))
+    }
+    return found | kinds
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")

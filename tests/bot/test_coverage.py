@@ -313,6 +313,9 @@ def test_scopes_read_provinces_and_kinds_of_applicant_by_any_spelling() -> None:
     assert scopes("我們公司的負責人") == frozenset({"企业"})
     assert scopes("个体户能备案吗") == frozenset({"个体工商户"})
     assert scopes("备案要多久") == frozenset()
+    # a person's things are no kind of applicant
+    assert scopes("如何修改个人信息") == frozenset()
+    assert scopes("个人备案需要什么材料") == frozenset({"个人"})
 
 
 def test_each_embedder_reads_its_own_rule_or_the_shipped_one() -> None:
