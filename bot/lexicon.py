@@ -10,7 +10,7 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 
 from corpus import Entry
-from corpus.tokenize import fold, tokenize, word_frequency, word_spans, words
+from corpus.tokenize import fold, tagged, tokenize, word_frequency, word_spans, words
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _UNIT = re.compile(r"[\u4e00-\u9fff]|[a-z]+")
@@ -133,9 +133,12 @@ class Lexicon:
                 if len(piece) >= 2:
                     inside.update(range(start + 1, end))
                     known.add((start, end))
+        # a conjunction the tagger reads joining two words begins no typo: "咖啡和茶" is 咖啡 and 茶, not 咖啡 核查
+        # (where 和 is a slip, "审和", "和验", the tagger reads it as part of a word)
+        joining = _conjunctions(text) if any(text[f[2]] in _JOINING for f in found) else set()
         candidates: list[list[tuple[int, int, str, int]]] = [[] for _ in units]
         for i, j, start, end, word in found:
-            if start in inside or end in inside or (start, end) in known:
+            if start in inside or end in inside or (start, end) in known or start in joining:
                 continue
             unfamiliar = sum(1 for u in units[i:j] if u[0] not in familiar)
             # a span of words the dictionary knows well, one of them longer than a character, is what the user
@@ -153,6 +156,24 @@ class Lexicon:
             last = end
         out.append(text[last:])
         return "".join(out), [w for _, _, w in replaced]
+
+
+# characters that may be a conjunction: only a span starting at one needs the (slower) tagger
+_JOINING = frozenset("和与跟及或同并而且")
+
+
+def _conjunctions(text: str) -> set[int]:
+    """Where the tagger reads a conjunction of one character in a folded text."""
+    out: set[int] = set()
+    at = 0
+    for word, flag in tagged(text):
+        found = text.find(word, at)
+        if found < 0:
+            break
+        if flag == "c" and len(word) == 1:
+            out.add(found)
+        at = found + len(word)
+    return out
 
 
 def _best_spans(

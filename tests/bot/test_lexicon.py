@@ -27,6 +27,9 @@ def lexicon() -> Lexicon:
         ("域名没有实明认证", "域名没有实名认证", ["实名认证"]),
         # the common words inside the documents' compounds are theirs too: 实名 of 实名认证, typed alone
         ("域名没有实明可以备案吗", "域名没有实名可以备案吗", ["实名"]),
+        # 和 slipped in for 核 is read by the tagger as part of a word, not as "and"
+        ("短信和验没收到", "短信核验没收到", ["短信核验"]),
+        ("审和要多久", "审核要多久", ["审核"]),
     ],
 )
 def test_typos_and_pinyin_become_corpus_words(lexicon: Lexicon, typed: str, meant: str, words: list[str]) -> None:
@@ -48,6 +51,8 @@ def test_typos_and_pinyin_become_corpus_words(lexicon: Lexicon, typed: str, mean
         "网站备案 主体证件要交哪种",
         # words the dictionary knows well that together sound like a corpus word (备案 好 for 备案号) are meant
         "备案好了网站还是打不开",
+        # a conjunction joining two words begins no typo: 咖啡 and 茶, not 咖啡 核查
+        "咖啡和茶哪个更提神",
     ],
 )
 def test_correct_text_is_left_alone(lexicon: Lexicon, text: str) -> None:
