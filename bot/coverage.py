@@ -63,10 +63,13 @@ _PROVINCES_SPELT = _spelt(_read_names(PROVINCES))
 
 def provinces(text: str) -> frozenset[str]:
     """The provinces of the mainland a text names, as it spells them (folded first)."""
-    text = fold(text)
-    if not _PROVINCES_SPELT.search(text):
+    return _provinces_in(fold(text))
+
+
+def _provinces_in(folded: str) -> frozenset[str]:
+    if not _PROVINCES_SPELT.search(folded):
         return frozenset()
-    return frozenset(m.group() for m in _PROVINCES_RE.finditer(text))
+    return frozenset(m.group() for m in _PROVINCES_RE.finditer(folded))
 
 
 _APPLICANT_NAMES = _read_names(APPLICANTS)
@@ -82,8 +85,8 @@ _NOT_APPLICANT = re.compile(r"信息|中心|资料|隐私|主页|账号|帐号|�
 
 def scopes(text: str) -> frozenset[str]:
     """The provinces and the kinds of applicant (企业, 个人, 社会团体 ...) a text names (folded first)."""
-    found = provinces(text)
     folded = fold(text)
+    found = _provinces_in(folded)
     if not _APPLICANTS_SPELT.search(folded):
         return found
     kinds = {
@@ -348,6 +351,8 @@ class Catalogue:
         # the provinces and kinds of applicant an entry is scoped to, by its title and section
         # ("山东地区新增接入有什么特殊要求", "社会团体办理首次备案的流程")
         self.scope = {e.id: scopes(f"{e.title} {e.category or ''}") for e in entries}
+        # whether any entry is scoped at all: a corpus with none needs no deeper ranking for by_scope
+        self.scoped = any(self.scope.values())
         self.all_text = "\n".join(h.text for h in self.hay.values())
         self._df: dict[str, int] = {}
         self._foreign: dict[str, bool] = {}

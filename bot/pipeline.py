@@ -159,13 +159,15 @@ class Pipeline:
         t1 = time.perf_counter()
         vector = self.vectors.embed(query.text[:EMBED_MAX_CHARS])
         t2 = time.perf_counter()
-        retrieval = _ranked(snapshot, query, snapshot.retriever_for(mode).retrieve(query, _wider(depth), vector), depth)
+        retrieval = _ranked(
+            snapshot, query, snapshot.retriever_for(mode).retrieve(query, _wider(snapshot, depth), vector), depth
+        )
         if lead is not None:
             retrieval = lead_with(retrieval, lead)
         judged = (
             retrieval
             if mode == "hybrid"
-            else _ranked(snapshot, query, snapshot.retriever.retrieve(query, _wider(depth), vector), depth)
+            else _ranked(snapshot, query, snapshot.retriever.retrieve(query, _wider(snapshot, depth), vector), depth)
         )
         t3 = time.perf_counter()
         coverage, margin, found = self._judge(question, snapshot, query, vector, judged, judge)
@@ -344,8 +346,8 @@ class Pipeline:
 SCOPE_DEPTH = 60
 
 
-def _wider(depth: int) -> int:
-    return max(depth, SCOPE_DEPTH)
+def _wider(snapshot: Snapshot, depth: int) -> int:
+    return max(depth, SCOPE_DEPTH) if snapshot.catalogue.scoped else depth
 
 
 def _ranked(snapshot: Snapshot, query: Query, retrieval: Retrieval, depth: int) -> Retrieval:
