@@ -27,7 +27,8 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "fee",
         re.compile(
-            r"费用|收费|多少钱|要钱|花钱|收钱|交钱|付钱|掏钱|价格|付费|免费|"
+            # money already paid for something ("明明花钱买了", "钱交过了") tells, it does not ask of a fee
+            r"费用|收费|多少钱|[要花收交付掏]钱(?![了过买])|价格|付费|免费|"
             r"\b(fees?|costs?|price|pay)\b|(?<!in )\bcharges?\b"
         ),
         re.compile(r"费用|收费|免费|\d+\s*元"),
