@@ -43,6 +43,7 @@ from bot.coverage import (
     signals,
 )
 from bot.decide import Decider, asks_anything, load_offtopic
+from bot.lexicon import LATIN_WORD, typed_in_pinyin
 from bot.live_index import Snapshot
 from bot.normalize import TABLES_DIGEST, Query, normalize
 from bot.retrieve import Mode, Retrieval
@@ -157,7 +158,7 @@ class Pipeline:
         t0 = time.perf_counter()
         query = normalize(question, snapshot.lexicon)
         t1 = time.perf_counter()
-        vector = self.vectors.embed(query.text[:EMBED_MAX_CHARS])
+        vector = self.vectors.embed(embedded(question, query))
         t2 = time.perf_counter()
         retrieval = _ranked(
             snapshot, query, snapshot.retriever_for(mode).retrieve(query, _wider(snapshot, depth), vector), depth
@@ -344,6 +345,16 @@ class Pipeline:
 # How deep the ranking is read for a general entry to go ahead of scoped ones: among thousands of entries scoped to
 # a province or a kind of applicant, the general one a question asks of may stand below the first LINK_DEPTH.
 SCOPE_DEPTH = 60
+
+
+def embedded(question: str, query: Query) -> str:
+    """What of a question is embedded: its normalised head, without the syllables of a question typed in pinyin that
+    no document word was found for ("hai", "pei"), which the embedder reads as noise."""
+    text = query.text
+    if typed_in_pinyin(question):
+        # nothing left when no syllable was found: the question is embedded as typed
+        text = " ".join(LATIN_WORD.sub(" ", text).split()) or text
+    return text[:EMBED_MAX_CHARS]
 
 
 def _wider(snapshot: Snapshot, depth: int) -> int:

@@ -6,6 +6,7 @@ import pytest
 
 from bot.lexicon import Lexicon
 from bot.normalize import normalize
+from bot.pipeline import embedded
 from corpus import load_corpus
 
 
@@ -86,3 +87,18 @@ def test_overlapping_spans_mend_the_word_the_dictionary_does_not_know() -> None:
 )
 def test_a_question_typed_all_in_pinyin_reads_as_chinese(lexicon: Lexicon, typed: str, text: str) -> None:
     assert normalize(typed, lexicon).text == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        # the syllables no document word was found for are left out of what is embedded
+        ("beian tongguo le hai yao pei jiexi ma", "备案 通过 了 要 解析 吗"),
+        # a question with no syllable found is embedded as typed
+        ("ni hao", "ni hao"),
+        # Latin words of a question not typed in pinyin are kept
+        ("用了CDN还要备案吗", "用了cdn还要备案吗"),
+    ],
+)
+def test_what_is_embedded_of_a_question_typed_in_pinyin(lexicon: Lexicon, typed: str, text: str) -> None:
+    assert embedded(typed, normalize(typed, lexicon)) == text
