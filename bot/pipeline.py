@@ -186,9 +186,17 @@ class Pipeline:
         )
 
     def _judge(
-        self, question: str, snapshot: Snapshot, query: Query, vector: np.ndarray, judged: Retrieval, judge: bool = True
+        self,
+        question: str,
+        snapshot: Snapshot,
+        query: Query,
+        vector: np.ndarray,
+        judged: Retrieval,
+        judge: bool = True,
+        leaning: bool = False,
     ) -> tuple[Coverage, float, Signals]:
-        """The coverage of a question ranked as ``judged``, its margin and the signals the judgement read."""
+        """The coverage of a question ranked as ``judged``, its margin and the signals the judgement read
+        (``leaning``: see Rule.judge)."""
         _, margin = self.decider.confident(question, judged, vector)
         judging = judge and asks_anything(question) and bool(judged.hits)
         # read from the index only for a question the rule judges (not for an agent's search)
@@ -199,7 +207,9 @@ class Pipeline:
         coverage = OFF_TOPIC
         if judging:
             clauses = clause_shares(snapshot.catalogue, query, judged)
-            coverage = self.rule.judge(found, self.calibration(snapshot), len(snapshot.index.entries), clauses)
+            coverage = self.rule.judge(
+                found, self.calibration(snapshot), len(snapshot.index.entries), clauses, leaning=leaning
+            )
         return coverage, margin, found
 
     def in_context(
@@ -294,7 +304,7 @@ class Pipeline:
                 # the turn alone's ranking with that entry first: nothing normalised, embedded or ranked again
                 led = lead_with(alone.retrieval, best.id)
                 if led.hits and led.hits[0].entry.id == best.id:
-                    coverage, _, _ = self._judge(question, snapshot, alone.query, alone.vector, led)
+                    coverage, _, _ = self._judge(question, snapshot, alone.query, alone.vector, led, leaning=True)
                     if coverage in ANSWERED:
                         return replace(with_topic, borrowed=previous.question)
             return alone

@@ -200,6 +200,16 @@ def test_a_turn_after_a_statement_is_judged_on_its_own_words_answered_by_the_ent
     assert converse(bot, "取消接入的申请我已经提交了", "这个要交多少钱")[1] == "<declined>"
 
 
+def test_a_leaning_turn_is_judged_as_part_of_the_conversation_not_as_everyday_text(bot: Bot) -> None:
+    # alone, "这个咋处理,我之前没在别处交过啊" reads no nearer the documents than everyday text; after the pasted
+    # error it asks about that error, and the rule judges its words answered by the entry found, a little below
+    # the threshold a whole question needs; a new matter after the same statement is still declined
+    order = "此证件存在进行中的订单"
+    pasted = "提交的时候跳出来 此证件存在进行中的订单"
+    assert converse(bot, pasted, "这个咋处理,我之前没在别处交过啊")[1] == order
+    assert converse(bot, "驳回说缺地址证明材料", "租房合同能代替居住证吗")[1] == "<declined>"
+
+
 def test_a_verb_with_its_result_is_the_verb(bot: Bot) -> None:
     # 查到 (glued by the segmenter) is 查, said by the entry on 查询; a word of its own such as 通过 stays whole
     assert new_terms("去哪能查到", "备案好了但短信里的备案号被我删了") == {"查"}
