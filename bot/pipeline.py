@@ -233,6 +233,16 @@ class Pipeline:
         told = bool(history) and not asks(history[-1].question)
         previous = history[-1] if told else next((t for t in reversed(history) if t.entry_id), None)
         if previous is None:
+            if history and not alone.confident and alone.retrieval.hits:
+                # after a declined question, a turn finding first alone the entry nearest to that question asks
+                # of the same matter ("去哪查到的才算准" after "客户问他的备案号到底是多少")
+                near = self.run(history[-1].resolved, snapshot, depth, judge=False).retrieval.hits
+                if near and near[0].entry.id == alone.retrieval.hits[0].entry.id:
+                    coverage, _, _ = self._judge(
+                        question, snapshot, alone.query, alone.vector, alone.retrieval, leaning=True
+                    )
+                    if coverage in ANSWERED:
+                        return replace(alone, confident=True, coverage=coverage, borrowed=history[-1].question)
             return alone
         if (
             alone.coverage == OFF_TOPIC

@@ -210,6 +210,13 @@ def test_a_leaning_turn_is_judged_as_part_of_the_conversation_not_as_everyday_te
     assert converse(bot, "驳回说缺地址证明材料", "租房合同能代替居住证吗")[1] == "<declined>"
 
 
+def test_a_turn_after_a_declined_question_may_ask_of_its_nearest_entry(bot: Bot) -> None:
+    # the documents cannot tell a customer's number, but where to look it up is the entry nearest to that question,
+    # which the next turn finds first alone too; an unrelated turn after the same question is still declined
+    assert converse(bot, "客户问他网站的备案号具体是多少", "去哪查的才算数") == ["<declined>", "如何查询ICP备案号"]
+    assert converse(bot, "客户问他网站的备案号具体是多少", "今天天气怎么样")[1] == "<declined>"
+
+
 def test_a_verb_with_its_result_is_the_verb(bot: Bot) -> None:
     # 查到 (glued by the segmenter) is 查, said by the entry on 查询; a word of its own such as 通过 stays whole
     assert new_terms("去哪能查到", "备案好了但短信里的备案号被我删了") == {"查"}
