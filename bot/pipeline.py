@@ -298,6 +298,12 @@ class Pipeline:
                 kinds = value_kinds(question)
                 if not fresh and previous.confident and entry_gives(snapshot.catalogue, best.id, kinds):
                     return replace(with_topic, confident=True, coverage=COVERED, borrowed=previous.question)
+            if leans and best.id == previous.entry_id:
+                led = lead_with(alone.retrieval, best.id)
+                if led.hits and led.hits[0].entry.id == best.id:
+                    coverage, _, _ = self._judge(question, snapshot, alone.query, alone.vector, led, leaning=True)
+                    if coverage in ANSWERED:
+                        return replace(with_topic, confident=True, coverage=coverage, borrowed=previous.question)
             return alone
         if lead is not None and best.id == lead:
             return replace(with_topic, borrowed=previous.question)

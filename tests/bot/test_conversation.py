@@ -217,6 +217,13 @@ def test_a_turn_after_a_declined_question_may_ask_of_its_nearest_entry(bot: Bot)
     assert converse(bot, "客户问他网站的备案号具体是多少", "今天天气怎么样")[1] == "<declined>"
 
 
+def test_a_leaning_turn_read_unsurely_with_the_topic_is_judged_on_its_own_words(bot: Bot) -> None:
+    # read with the topic the licence entry comes first, though not surely; the turn's own words, judged answered
+    # by that entry as a turn of the conversation, are
+    licence = "场景二:账号下有备案信息"
+    assert converse(bot, "营业执照最近换新了", "备案那边也得重新传一遍吗") == [licence, licence]
+
+
 def test_a_verb_with_its_result_is_the_verb(bot: Bot) -> None:
     # 查到 (glued by the segmenter) is 查, said by the entry on 查询; a word of its own such as 通过 stays whole
     assert new_terms("去哪能查到", "备案好了但短信里的备案号被我删了") == {"查"}
