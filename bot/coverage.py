@@ -31,6 +31,7 @@ ANSWERED = (COVERED, PARTIAL)
 NAMES = Path(__file__).parent / "data" / "names.txt"
 PROVINCES = Path(__file__).parent / "data" / "provinces.txt"
 APPLICANTS = Path(__file__).parent / "data" / "applicants.txt"
+EVERYDAY_EN = Path(__file__).parent / "data" / "everyday_en.txt"
 
 
 def _read_names(path: Path) -> tuple[tuple[str, ...], ...]:
@@ -390,14 +391,15 @@ class Catalogue:
 
     def foreign(self, word: str) -> bool:
         """Whether a Latin word of a Chinese question names something no entry mentions ("docker", "cdn"): not an
-        asking word, a kind of service or typed pinyin, not spelt anywhere in the documents, and not a word the
-        glossary gives in words the documents say ("dns" is 解析)."""
+        asking word, everyday English (bot/data/everyday_en.txt), a kind of service or typed pinyin, not spelt
+        anywhere in the documents, and not a word the glossary gives in words the documents say ("dns" is 解析)."""
         return _remembered(
             self._foreign,
             word,
             lambda: (
                 len(word) >= FOREIGN_MIN_LETTERS
                 and word not in ASKING
+                and not _everyday(word)
                 and not subjects(word)
                 and not is_pinyin(word)
                 and not any(form in self.all_text for form in _translated(word))
@@ -410,6 +412,20 @@ class Catalogue:
         return any(form in self.all_text for form in term.forms) or bool(
             term.parts and all(part in self.all_text for part in term.parts)
         )
+
+
+def _read_words(path: Path) -> frozenset[str]:
+    """One word a line (# starts a comment line)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+_EVERYDAY = _read_words(EVERYDAY_EN)
+
+
+def _everyday(word: str) -> bool:
+    """Whether a Latin word is everyday English typed inside a Chinese question ("copy", "values"), not a name."""
+    return word in _EVERYDAY or (word.endswith("s") and word[:-1] in _EVERYDAY)
 
 
 def _translated(word: str) -> list[str]:

@@ -150,6 +150,8 @@ def test_latin_words_no_entry_spells_are_named_in_a_chinese_question(bot: Bot) -
     # everyday English of a Chinese chat names nothing
     assert unnamed(catalogue, "省份怎么都改不了,是bug吗") == []
     assert unnamed(catalogue, "提示域名不存在 wtf") == []
+    assert unnamed(catalogue, "签名的md5 value去哪copy出来") == []
+    assert unnamed(catalogue, "备案status一直pending,要submit几次") == []
     # a name counts where the question spells it as a word: 新网 (a registrar) is none in 新网站 (a new website)
     assert unnamed(catalogue, "审新网站为啥要看老网站") == []
     assert unnamed(catalogue, "在新网买的域名能备案吗") == ["新网"]
