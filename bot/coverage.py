@@ -15,7 +15,7 @@ import numpy as np
 from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
 from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query, in_documents_words
-from bot.retrieve import ASKING, Hit, Retrieval
+from bot.retrieve import ASKING, Hit, Retrieval, read_words
 from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, language, subjects, value_kinds
 from corpus import Entry
 from corpus.tidy import ELLIPSIS, is_block_heading, units
@@ -414,13 +414,7 @@ class Catalogue:
         )
 
 
-def _read_words(path: Path) -> frozenset[str]:
-    """One word a line (# starts a comment line)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-_EVERYDAY = _read_words(EVERYDAY_EN)
+_EVERYDAY = read_words(EVERYDAY_EN)
 
 
 def _everyday(word: str) -> bool:

@@ -238,10 +238,8 @@ class Pipeline:
                 # of the same matter ("去哪查到的才算准" after "客户问他的备案号到底是多少")
                 near = self.run(history[-1].resolved, snapshot, depth, judge=False).retrieval.hits
                 if near and near[0].entry.id == alone.retrieval.hits[0].entry.id:
-                    coverage, _, _ = self._judge(
-                        question, snapshot, alone.query, alone.vector, alone.retrieval, leaning=True
-                    )
-                    if coverage in ANSWERED:
+                    coverage = self._leaning_on(question, snapshot, alone, near[0].entry.id)
+                    if coverage is not None:
                         return replace(alone, confident=True, coverage=coverage, borrowed=history[-1].question)
             return alone
         if (
@@ -299,11 +297,9 @@ class Pipeline:
                 if not fresh and previous.confident and entry_gives(snapshot.catalogue, best.id, kinds):
                     return replace(with_topic, confident=True, coverage=COVERED, borrowed=previous.question)
             if leans and best.id == previous.entry_id:
-                led = lead_with(alone.retrieval, best.id)
-                if led.hits and led.hits[0].entry.id == best.id:
-                    coverage, _, _ = self._judge(question, snapshot, alone.query, alone.vector, led, leaning=True)
-                    if coverage in ANSWERED:
-                        return replace(with_topic, confident=True, coverage=coverage, borrowed=previous.question)
+                coverage = self._leaning_on(question, snapshot, alone, best.id)
+                if coverage is not None:
+                    return replace(with_topic, confident=True, coverage=coverage, borrowed=previous.question)
             return alone
         if lead is not None and best.id == lead:
             return replace(with_topic, borrowed=previous.question)
@@ -316,15 +312,20 @@ class Pipeline:
                 and bool(alone.retrieval.hits)
                 and says_all(snapshot.catalogue, alone.query, alone.retrieval.hits[0].entry.id)
             )
-            if leans and not own_answer:
-                # the turn alone's ranking with that entry first: nothing normalised, embedded or ranked again
-                led = lead_with(alone.retrieval, best.id)
-                if led.hits and led.hits[0].entry.id == best.id:
-                    coverage, _, _ = self._judge(question, snapshot, alone.query, alone.vector, led, leaning=True)
-                    if coverage in ANSWERED:
-                        return replace(with_topic, borrowed=previous.question)
+            if leans and not own_answer and self._leaning_on(question, snapshot, alone, best.id) is not None:
+                return replace(with_topic, borrowed=previous.question)
             return alone
         return replace(with_topic, borrowed=previous.question)
+
+    def _leaning_on(self, question: str, snapshot: Snapshot, alone: Understood, entry_id: str) -> Coverage | None:
+        """The coverage of a turn leaning on the conversation, judged on its own words with ``entry_id`` first in its
+        own ranking (nothing normalised, embedded or ranked again), when answered; None when not, or when the entry
+        is not in that ranking."""
+        led = lead_with(alone.retrieval, entry_id)
+        if not led.hits or led.hits[0].entry.id != entry_id:
+            return None
+        coverage, _, _ = self._judge(question, snapshot, alone.query, alone.vector, led, leaning=True)
+        return coverage if coverage in ANSWERED else None
 
     def calibration(self, snapshot: Snapshot) -> Calibration:
         """The reference points the rule reads this index's features with (``Rule.on_own_scale``)."""

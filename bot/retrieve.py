@@ -44,13 +44,14 @@ class Retrieval:
 ASKING_WORDS = Path(__file__).parent / "data" / "asking.txt"
 
 
-def _asking() -> frozenset[str]:
-    lines = ASKING_WORDS.read_text(encoding="utf-8").splitlines()
+def read_words(path: Path) -> frozenset[str]:
+    """A list of words, one a line (# starts a comment line)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 # Words that ask rather than name a topic: the kind of answer wanted, not what it is about.
-ASKING = _asking()
+ASKING = read_words(ASKING_WORDS)
 # Of those, the ones that ask for no kind of value ("怎么办", "为什么", "如何"). An entry whose title is phrased as a
 # question ("提示小程序未安装怎么办") shares them with every question asked that way, which says nothing of its topic:
 # they do not count in the lexical ranking. A word asking for a value ("多久", "几个") still finds the entries that
