@@ -20,9 +20,9 @@ from bot.handoff import HandoffStore
 from bot.intents import IntentClassifier, load_examples
 from bot.keys import Actor, KeyStore
 from bot.live_index import LiveIndex, open_store
-from bot.normalize import normalize
+from bot.normalize import head_units, normalize
 from bot.outbox import Outbox
-from bot.pipeline import LINK_DEPTH, TOPIC_MAX_CHARS, Pipeline, Understood
+from bot.pipeline import LINK_DEPTH, TOPIC_MAX_UNITS, Pipeline, Understood
 from bot.question_log import QuestionLog
 from bot.records import Records
 from bot.retrieve import Mode
@@ -240,7 +240,9 @@ class Bot:
             answer = wording.compose(understood, sid, top_k, self.settings, self.intents, part)
             top = answer.sources[0].id if answer.confident and answer.sources else None
             # a later part may lean on an earlier one ("管局审核要多久？APP的呢？")
-            history.append(Turn(part, understood.query.text[:TOPIC_MAX_CHARS], answer.answer, top, answer.confident))
+            history.append(
+                Turn(part, head_units(understood.query.text, TOPIC_MAX_UNITS), answer.answer, top, answer.confident)
+            )
             answers.append((part, answer, understood))
         answer = wording.one_message(question, answers, sid, top_k, self.settings, self.intents)
         turns = history[-len(answers) :]

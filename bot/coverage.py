@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
-from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query, in_documents_words
+from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query, head_units, in_documents_words
 from bot.retrieve import ASKING, Hit, Retrieval, read_words
 from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, language, subjects, value_kinds
 from corpus import Entry
@@ -141,13 +141,13 @@ class Term:
 
 
 # Part-of-speech tagging costs ~1.7 ms a character on unknown text: the terms are read from the question's head, the
-# same length that is embedded (bot.pipeline.EMBED_MAX_CHARS), whatever the question's length.
-TERMS_MAX_CHARS = 80
+# same length that is embedded (bot.pipeline.EMBED_MAX_UNITS), whatever the question's length.
+TERMS_MAX_UNITS = 80
 
 
 def salient_terms(query: Query) -> list[Term]:
     """The words that say what a question is about, weighted by IDF (asking words and chatter dropped)."""
-    terms, english = _tabled(query.text[:TERMS_MAX_CHARS])
+    terms, english = _tabled(head_units(query.text, TERMS_MAX_UNITS))
     for word in _EN.findall(english):
         if word not in ASKING:
             terms.append(Term(word, EN_WEIGHT, (word,)))

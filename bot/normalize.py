@@ -259,7 +259,20 @@ _LATIN_RUN = re.compile(r"[a-z]{3,}")
 # what the tables read a question as: reference points measured with other tables are measured again
 TABLES_DIGEST = hashlib.sha256(repr((_FILLER.pattern, SYNONYMS, EXPANSIONS, GLOSSARY)).encode()).hexdigest()[:16]
 
-LEXICAL_MAX_CHARS = 200
+LEXICAL_MAX_UNITS = 200
+# The embedder reads a Latin word as about one token, as it does one Chinese character (either costs about 0.55 ms
+# in a query: scripts/bench_lone.py), so a bound on work counts both as one unit: 80 characters hold a Chinese
+# question but only the first fifteen words of an English one.
+_UNIT = re.compile(r"[a-z0-9]+|\S", re.IGNORECASE)
+
+
+def head_units(text: str, limit: int) -> str:
+    """The head of a text holding at most ``limit`` units: a run of Latin letters or digits, or any other character
+    that is not a space."""
+    for n, unit in enumerate(_UNIT.finditer(text)):
+        if n == limit:
+            return text[: unit.start()].rstrip()
+    return text
 
 
 @dataclass(frozen=True)
@@ -296,5 +309,5 @@ def normalize(question: str, lexicon: Lexicon | None = None) -> Query:
         if run.search(text):
             extra.extend(repl for pattern, repl in rows if pattern.search(text))
     # BM25 reads a bounded head of a long question (jieba and scoring grow with it); the expansions always
-    lexical = " ".join([text[:LEXICAL_MAX_CHARS], *extra])
+    lexical = " ".join([head_units(text, LEXICAL_MAX_UNITS), *extra])
     return Query(original=question, text=text, lexical=lexical)

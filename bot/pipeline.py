@@ -45,7 +45,7 @@ from bot.coverage import (
 from bot.decide import Decider, asks_anything, load_offtopic
 from bot.lexicon import LATIN_WORD, typed_in_pinyin
 from bot.live_index import Snapshot
-from bot.normalize import TABLES_DIGEST, Query, normalize
+from bot.normalize import TABLES_DIGEST, Query, head_units, normalize
 from bot.retrieve import Mode, Retrieval
 from bot.sentences import asks, is_question_like, subjects, value_kinds, without_subjects
 from bot.sessions import Turn
@@ -96,12 +96,13 @@ KIND_WORDS = {
     "comparison": "有什么区别",
 }
 # Work per question is bounded whatever its length. The embedder's cost grows faster than the text (a 500-character
-# question cost ~65x a short one): only the first EMBED_MAX_CHARS of the normalised question are embedded; every
-# labelled question is shorter (the longest normalises to 65). BM25 reads the first LEXICAL_MAX_CHARS (see
-# bot/normalize.py). A follow-up borrows at most TOPIC_MAX_WORDS topic words, found in the first TOPIC_MAX_CHARS
-# of the previous question (part-of-speech tagging cost ~1.7 ms a character on unknown text).
-EMBED_MAX_CHARS = 80
-TOPIC_MAX_CHARS = 80
+# question cost ~65x a short one): only the first EMBED_MAX_UNITS of the normalised question are embedded, a unit
+# being a Chinese character or a Latin word (bot.normalize.head_units); one labelled question in 3,900 is longer. BM25
+# reads the first LEXICAL_MAX_UNITS (see bot/normalize.py). A follow-up borrows at most TOPIC_MAX_WORDS topic words,
+# found in the first TOPIC_MAX_UNITS of the previous question (part-of-speech tagging cost ~1.7 ms a character on
+# unknown text).
+EMBED_MAX_UNITS = 80
+TOPIC_MAX_UNITS = 80
 TOPIC_MAX_WORDS = 8
 # The question tables and the asking words decide what a question's words are: reference points measured with
 # others are measured again (part of their cache key, made once).
@@ -265,7 +266,7 @@ class Pipeline:
         topic = last_topic(previous.resolved)
         if subjects(question) - subjects(previous.resolved):
             # "网站呢？" after "APP备案审核要多久" asks that question of websites instead
-            topic = without_subjects(previous.resolved)[:TOPIC_MAX_CHARS]
+            topic = head_units(without_subjects(previous.resolved), TOPIC_MAX_UNITS)
         if not value_kinds(question):
             # "APP的呢？" / "And for apps?" after "how long" asks how long too: the topic keeps the kind asked
             topic = " ".join([topic, *(KIND_WORDS[kind] for kind, _ in value_kinds(previous.resolved))])
@@ -381,7 +382,7 @@ def embedded(question: str, query: Query) -> str:
     if typed_in_pinyin(question):
         # nothing left when no syllable was found: the question is embedded as typed
         text = " ".join(LATIN_WORD.sub(" ", text).split()) or text
-    return text[:EMBED_MAX_CHARS]
+    return head_units(text, EMBED_MAX_UNITS)
 
 
 def _wider(snapshot: Snapshot, depth: int) -> int:
@@ -460,7 +461,7 @@ def _says_own_words(
 def last_topic(resolved: str) -> str:
     """The topic a follow-up borrows from the previous question: its first nouns and the verbs that name the
     matter rather than ask about it ("认领备案怎么操作" -> 认领 备案), bounded in length."""
-    head = resolved[:TOPIC_MAX_CHARS]
+    head = head_units(resolved, TOPIC_MAX_UNITS)
     nouns = set(topic_words(head))
     words = [
         w

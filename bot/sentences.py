@@ -405,11 +405,22 @@ _EN_ASKS = re.compile(
 )
 
 
+# "When I tap the filing entry, ..." tells when something happens: a question word followed by its subject, without
+# a question mark, opens a clause that tells, where "When will ..." or "Which documents ..." asks.
+_EN_TELLS = re.compile(
+    r"^\s*(?:when|where|what|how|why|who)\s+(?:i|we|you|he|she|they|it|my|our|your|their|his|her|the|a|an|this|"
+    r"that|someone|somebody)\b(?!.*\?\s*$)",
+    re.IGNORECASE,
+)
+
+
 def asks(clause: str) -> bool:
     """Whether a message or a clause of one asks something, rather than telling ("变更备案已经提交了")."""
     if _ANOTHER.match(clause):
         return True
-    return bool(_EN_ASKS.search(clause)) if language(clause) == "en" else is_question_like(clause)
+    if language(clause) == "en":
+        return bool(_EN_ASKS.search(clause)) and not _EN_TELLS.match(clause)
+    return is_question_like(clause)
 
 
 # A clause asking only what comes next ("然后呢？"): what it asks is spelt out by the question after it.

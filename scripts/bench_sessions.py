@@ -6,7 +6,7 @@ Fills a ``SessionStore`` with distinct 500-character questions (the contract's l
 real entry's answer text, twice in one process (``tracemalloc``, bytes still allocated after the fill):
 
 - as turns were kept before: the whole normalised question and an answer string of its own per turn;
-- as ``Bot.ask`` keeps them now: the head of the normalised question (``TOPIC_MAX_CHARS``) and the answer
+- as ``Bot.ask`` keeps them now: the head of the normalised question (``TOPIC_MAX_UNITS``) and the answer
   interned (one string per distinct answer).
 
 Prints MB for each and the ratio. Never assert on these in tests.
@@ -28,8 +28,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from bot.normalize import normalize  # noqa: E402
-from bot.pipeline import TOPIC_MAX_CHARS  # noqa: E402
+from bot.normalize import head_units, normalize  # noqa: E402
+from bot.pipeline import TOPIC_MAX_UNITS  # noqa: E402
 from bot.sessions import SessionStore, Turn  # noqa: E402
 from corpus import load_corpus  # noqa: E402
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return Turn(question, normalize(question).text, answer, "faq-x", True)
 
     def now(question: str, answer: str) -> Turn:
-        return Turn(question, normalize(question).text[:TOPIC_MAX_CHARS], sys.intern(answer), "faq-x", True)
+        return Turn(question, head_units(normalize(question).text, TOPIC_MAX_UNITS), sys.intern(answer), "faq-x", True)
 
     old_mb, store = fill(args.sessions, args.turns, before)
     del store

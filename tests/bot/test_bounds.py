@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from bot import Bot
-from bot.normalize import LEXICAL_MAX_CHARS, normalize
-from bot.pipeline import EMBED_MAX_CHARS, TOPIC_MAX_CHARS, TOPIC_MAX_WORDS, last_topic
+from bot.normalize import LEXICAL_MAX_UNITS, head_units, normalize
+from bot.pipeline import EMBED_MAX_UNITS, TOPIC_MAX_UNITS, TOPIC_MAX_WORDS, last_topic
 from corpus import tokenize
 from index import VectorEmbeddings
 
@@ -29,9 +29,11 @@ class Recording:
         self.inner = inner
         self.name = inner.name  # calibration is cached per embedder
         self.lengths: list[int] = []
+        self.texts: list[str] = []
 
     def query_vector(self, text: str) -> np.ndarray:
         self.lengths.append(len(text))
+        self.texts.append(text)
         return self.inner.query_vector(text)
 
 
@@ -45,12 +47,13 @@ def recorded(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Recording]:
 def test_a_long_question_embeds_a_bounded_head(bot: Bot, recorded: Recording) -> None:
     long = "管局审核多长时间" + random_cjk(492)
     answer = bot.ask(long)
-    assert recorded.lengths and max(recorded.lengths) <= EMBED_MAX_CHARS, recorded.lengths
+    assert recorded.texts and all(head_units(t, EMBED_MAX_UNITS) == t for t in recorded.texts), recorded.lengths
     # the topic stated first still ranks first (whether 492 random characters are "covered" is the coverage
     # decision's call, not this bound's)
     assert answer.sources[0].title.startswith("管局审核")
     # a short question is embedded whole, as before
     recorded.lengths.clear()
+    recorded.texts.clear()
     bot.ask("如何查询ICP备案号")
     assert recorded.lengths == [len(normalize("如何查询ICP备案号").text)]
 
@@ -59,25 +62,30 @@ def test_a_long_follow_up_embeds_at_most_two_bounded_texts(bot: Bot, recorded: R
     first = bot.ask("管局审核多长时间")
     assert first.confident
     recorded.lengths.clear()
+    recorded.texts.clear()
     bot.ask("那" + random_cjk(498) + "呢", session_id=first.session_id)
-    assert 1 <= len(recorded.lengths) <= 2 and max(recorded.lengths) <= EMBED_MAX_CHARS, recorded.lengths
+    assert 1 <= len(recorded.texts) <= 2, recorded.lengths
+    assert all(head_units(t, EMBED_MAX_UNITS) == t for t in recorded.texts), recorded.lengths
     # what the session keeps of each turn for the next follow-up is bounded too
-    assert all(len(t.resolved) <= TOPIC_MAX_CHARS for t in bot.sessions.history(first.session_id))
+    assert all(len(t.resolved) <= TOPIC_MAX_UNITS for t in bot.sessions.history(first.session_id))
 
 
 def test_topic_words_read_a_bounded_head(monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.pipeline as pipeline
 
-    seen: list[int] = []
+    seen: list[str] = []
     real = pipeline.topic_words
 
     def recording(text: str) -> list[str]:
-        seen.append(len(text))
+        seen.append(text)
         return real(text)
 
     monkeypatch.setattr(pipeline, "topic_words", recording)
-    topic = last_topic("备案 管局 接入商 域名 小程序 核验 驳回 白屏 材料 证件 " * 20 + random_cjk(300))
-    assert seen == [TOPIC_MAX_CHARS]
+    said = "备案 管局 接入商 域名 小程序 核验 驳回 白屏 材料 证件 " * 20 + random_cjk(300)
+    topic = last_topic(said)
+    # 80 characters, the spaces between them not counted
+    assert len(seen) == 1 and said.startswith(seen[0])
+    assert len(seen[0].replace(" ", "")) == TOPIC_MAX_UNITS
     assert 1 <= len(topic.split()) <= TOPIC_MAX_WORDS
     assert topic.split()[:3] == ["备案", "管局", "接入商"]
 
@@ -85,6 +93,23 @@ def test_topic_words_read_a_bounded_head(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_bm25_reads_a_bounded_head_plus_the_expansions() -> None:
     query = normalize("备案被退回了" + "域名" * 400)
     head, _, extra = query.lexical.partition(" ")
-    assert len(query.text) > LEXICAL_MAX_CHARS
-    assert len(head) <= LEXICAL_MAX_CHARS and "驳回" in extra.split()
-    assert len(tokenize(query.lexical)) <= LEXICAL_MAX_CHARS
+    assert len(query.text) > LEXICAL_MAX_UNITS
+    assert len(head) <= LEXICAL_MAX_UNITS and "驳回" in extra.split()
+    assert len(tokenize(query.lexical)) <= LEXICAL_MAX_UNITS
+
+
+def test_a_latin_word_counts_as_one_unit_as_a_chinese_character_does() -> None:
+    assert head_units("管局审核要多久", 4) == "管局审核"
+    assert head_units("how long does the review take", 3) == "how long does"
+    assert head_units("APP备案 review", 3) == "APP备案"
+    assert head_units("短的", 80) == "短的"
+
+
+def test_a_long_english_question_is_read_past_its_first_fifteen_words(bot: Bot, recorded: Recording) -> None:
+    # the error message comes after 80 characters: a bound in characters cut it off
+    answer = bot.ask(
+        "When I tap the website filing entry in the Huawei Cloud app, it pops up saying the mini program is "
+        "not installed. What am I supposed to install?"
+    )
+    assert "mini program" in recorded.texts[0]
+    assert answer.sources[0].title == "提示“小程序未安装”怎么办"

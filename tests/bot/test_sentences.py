@@ -212,6 +212,11 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
             "How long is the review, and where do I look it up?",
             ["How long is the review", "and where do I look it up?"],
         ),
+        # a clause telling when something happens is the context of the question after it
+        (
+            "When I tap the filing entry in the app, it says the mini program is not installed. What do I install?",
+            ["When I tap the filing entry in the app, it says the mini program is not installed. What do I install?"],
+        ),
         # an example of what was asked is not a question of its own
         ("Which sites need pre-approval, e.g. news sites?", ["Which sites need pre-approval, e.g. news sites?"]),
         ("哪些网站要前置审批，比如新闻网站要吗", ["哪些网站要前置审批，比如新闻网站要吗"]),
@@ -265,6 +270,10 @@ def test_language_and_subjects() -> None:
         ("域名刚注册没几天", False),
         ("服务器有好几个公网IP", False),
         ("I want to cancel access with Huawei Cloud.", False),
+        # a question word followed by its subject tells when or where something happens; with its verb first it asks
+        ("When I tap the filing entry in the app", False),
+        ("when will my filing be approved", True),
+        ("When I open the app it is all white?", True),
     ],
 )
 def test_a_message_asks_or_tells(message: str, asking: bool) -> None:
