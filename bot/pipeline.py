@@ -235,11 +235,15 @@ class Pipeline:
         previous = history[-1] if told else next((t for t in reversed(history) if t.entry_id), None)
         if previous is None:
             if history and not alone.confident and alone.retrieval.hits:
-                # after a declined question, a turn finding first alone the entry nearest to that question asks
-                # of the same matter ("去哪查到的才算准" after "客户问他的备案号到底是多少")
-                near = self.run(history[-1].resolved, snapshot, depth, judge=False).retrieval.hits
-                if near and near[0].entry.id == alone.retrieval.hits[0].entry.id:
-                    coverage = self._leaning_on(question, snapshot, alone, near[0].entry.id)
+                # after a declined question, a turn asks of the same matter when it leans on it ("去哪能查到这个号"
+                # after "APP备案通过后会给编号吗") or finds first alone the entry nearest to that question
+                # ("去哪查到的才算准" after "客户问他的备案号到底是多少")
+                top = alone.retrieval.hits[0].entry.id
+                if _FOLLOW_UP.search(alone.query.text) or any(
+                    h.entry.id == top
+                    for h in self.run(history[-1].resolved, snapshot, depth, judge=False).retrieval.hits[:1]
+                ):
+                    coverage = self._leaning_on(question, snapshot, alone, top)
                     if coverage is not None:
                         return replace(alone, confident=True, coverage=coverage, borrowed=history[-1].question)
             return alone

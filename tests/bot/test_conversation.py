@@ -217,6 +217,14 @@ def test_a_turn_after_a_declined_question_may_ask_of_its_nearest_entry(bot: Bot)
     assert converse(bot, "客户问他网站的备案号具体是多少", "今天天气怎么样")[1] == "<declined>"
 
 
+def test_a_turn_leaning_on_a_declined_question_is_judged_as_part_of_the_conversation(bot: Bot) -> None:
+    # whether an APP gets a number is not in the documents; "这个号" asks of that number, and where to look a number up
+    # is; a turn leaning on the same question about a matter the documents lack is still declined
+    first = "APP备案通过以后会发编号吗"
+    assert converse(bot, first, "去哪能查到这个号") == ["<declined>", "如何查询ICP备案号"]
+    assert converse(bot, first, "那这个号要每年续费吗")[1] == "<declined>"
+
+
 def test_a_leaning_turn_read_unsurely_with_the_topic_is_judged_on_its_own_words(bot: Bot) -> None:
     # read with the topic the licence entry comes first, though not surely; the turn's own words, judged answered
     # by that entry as a turn of the conversation, are
