@@ -319,6 +319,10 @@ class Pipeline:
             )
             if leans and not own_answer and self._leaning_on(question, snapshot, alone, best.id) is not None:
                 return replace(with_topic, borrowed=previous.question)
+            if same and best.id == previous.entry_id and _FOLLOW_UP.search(alone.query.text):
+                # a turn pointing back ("那要提前准备些啥") that finds the last answer's entry first alone and surely
+                # with its topic asks more of that entry, though the entry does not say all its words
+                return replace(with_topic, borrowed=previous.question)
             return alone
         return replace(with_topic, borrowed=previous.question)
 

@@ -225,6 +225,15 @@ def test_a_turn_leaning_on_a_declined_question_is_judged_as_part_of_the_conversa
     assert converse(bot, first, "那这个号要每年续费吗")[1] == "<declined>"
 
 
+def test_a_turn_pointing_back_that_finds_the_last_entry_both_ways_asks_more_of_it(bot: Bot) -> None:
+    # "提前" is not in the entry on preparing an APP filing, but the turn points back, finds that entry first alone and
+    # surely with its topic; a turn pointing back at it about a matter the documents lack is still declined
+    prepare = "APP备案前准备"
+    first = "APP要上应用市场之前得先干嘛"
+    assert converse(bot, first, "那得提前准备些啥东西") == [prepare, prepare]
+    assert converse(bot, first, "那要交钱吗")[1] == "<declined>"
+
+
 def test_a_leaning_turn_read_unsurely_with_the_topic_is_judged_on_its_own_words(bot: Bot) -> None:
     # read with the topic the licence entry comes first, though not surely; the turn's own words, judged answered
     # by that entry as a turn of the conversation, are
