@@ -163,10 +163,19 @@ def value_kinds(question: str) -> list[tuple[str, re.Pattern[str]]]:
     return list(_value_kinds(question))
 
 
+# clauses of a message, parted as split_questions parts them within a sentence, and at its ends
+_CLAUSE_ENDS = re.compile(r"[,，。.!！?？;；:：\n]")
+
+
 @lru_cache(maxsize=KINDS_KEPT)
 def _value_kinds(question: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     q = fold(question)
-    return tuple((name, shows) for name, asks, shows in ANSWER_TYPES if name in VALUE_KINDS and asks.search(q))
+    clauses = [c for c in _CLAUSE_ENDS.split(q) if c.strip()]
+    asking = [c for c in clauses if asks(c)]
+    if asking and len(asking) < len(clauses) and any(_names_a_matter(c) for c in asking):
+        # the value asked for is in the clauses that ask: "客户打电话来…不理它会不会耽误事" asks for no phone number
+        q = " ".join(asking)
+    return tuple((name, shows) for name, pattern, shows in ANSWER_TYPES if name in VALUE_KINDS and pattern.search(q))
 
 
 # what an answer of each kind looks like, by kind

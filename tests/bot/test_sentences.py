@@ -84,6 +84,16 @@ def test_a_number_or_a_web_address_asked_for_is_a_value() -> None:
     assert gives("address", "以工信部网站公共查询为准") is None
 
 
+def test_the_value_asked_for_is_read_from_the_clauses_that_ask() -> None:
+    # the phone call told before the question asks for no phone number; a clause naming no matter of its own
+    # ("想问一下") leaves the value to the clause that names it
+    told = "客户打电话过来，说收到条核验短信，想知道这是不是正规流程"
+    assert [k for k, _ in value_kinds(told)] == []
+    assert [k for k, _ in value_kinds("客服电话是多少")] == ["contact"]
+    assert [k for k, _ in value_kinds("我们下周上线，管局审核要几天")] == ["duration"]
+    assert [k for k, _ in value_kinds("管局审核的时长，想问一下")] == ["duration"]
+
+
 def test_what_an_answer_of_a_kind_looks_like() -> None:
     assert gives("duration", "管局审核时间为3-20个工作日,请耐心等待") == "3-20个工作日"
     assert gives("duration", "初审时间一般为1~2个工作日") == "1~2个工作日"
