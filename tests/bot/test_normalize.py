@@ -32,7 +32,7 @@ from bot.normalize import Query, normalize
         # a newer version of the app is what the documents call 升级
         ("华为云app得更新一下吗", "华为云app得更新一下吗", "华为云app得更新一下吗 升级"),
         # how applicants speak of a filing's course: approved, no news, handed in
-        ("备案刚批下来", "备案刚批下来", "备案刚批下来 审核通过 成功"),
+        ("备案刚批下来", "备案刚批下来", "备案刚批下来 审核通过 备案成功"),
         ("还没过审", "还没过审", "还没过审 驳回"),
         ("交到管局两周了没动静", "交到管局两周了没动静", "交到管局两周了没动静 进度 状态 提交"),
         ("刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题 提示"),
@@ -46,6 +46,10 @@ from bot.normalize import Query, normalize
         ("网站还是连不上", "网站还是连不上", "网站还是连不上 无法访问"),
         ("网站才能正常打开", "网站才能正常打开", "网站才能正常打开 正常访问"),
         ("省份能改过来吗", "省份能改过来吗", "省份能改过来吗 修改 省市"),
+        # 销掉 a filing is cancelling it (注销); 报销 is not
+        ("旧网站的备案销掉", "旧网站的备案销掉", "旧网站的备案销掉 注销"),
+        ("注销了还能恢复吗", "注销了还能恢复吗", "注销了还能恢复吗 不可逆"),
+        ("发票报销了", "发票报销了", "发票报销了"),
         # asking whether it can be restored is asking whether it is reversible
         ("注销后还能恢复吗", "注销后还能恢复吗", "注销后还能恢复吗 不可逆"),
         ("注销了还能撤回不", "注销了还能撤回不", "注销了还能撤回不 不可逆"),
