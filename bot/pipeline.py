@@ -58,7 +58,7 @@ LINK_DEPTH = 20
 # Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄", "也一样吗").
 _FOLLOW_UP = re.compile(
     r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这是|那是|它|上面|刚才|一样|同样|"
-    r"what about|how about|and if|^(and|also)\b"
+    r"what about|how about|and if|^(and|also|then)\b"
 )
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
 _POINTING = (
@@ -234,19 +234,43 @@ class Pipeline:
         told = bool(history) and not asks(history[-1].question)
         previous = history[-1] if told else next((t for t in reversed(history) if t.entry_id), None)
         if previous is None:
-            if history and not alone.confident and alone.retrieval.hits:
-                # after a declined question, a turn asks of the same matter when it leans on it ("去哪能查到这个号"
-                # after "APP备案通过后会给编号吗") or finds first alone the entry nearest to that question
-                # ("去哪查到的才算准" after "客户问他的备案号到底是多少")
-                top = alone.retrieval.hits[0].entry.id
-                if _FOLLOW_UP.search(alone.query.text) or any(
-                    h.entry.id == top
-                    for h in self.run(history[-1].resolved, snapshot, depth, judge=False).retrieval.hits[:1]
-                ):
-                    coverage = self._leaning_on(question, snapshot, alone, top)
-                    if coverage is not None:
-                        return replace(alone, confident=True, coverage=coverage, borrowed=history[-1].question)
-            return alone
+            leaning = self._after_declined(question, snapshot, alone, history[-1], depth) if history else None
+            return leaning or alone
+        read = self._read_in_context(question, snapshot, history, depth, alone, told, previous)
+        if told and previous.entry_id is None and not read.confident:
+            # a statement that found no answer ("刚提交了备案申请") is followed as a declined question is
+            return self._after_declined(question, snapshot, alone, previous, depth) or alone
+        return read
+
+    def _after_declined(
+        self, question: str, snapshot: Snapshot, alone: Understood, last: Turn, depth: int
+    ) -> Understood | None:
+        """A turn after one that found no answer, judged as leaning on it when it asks of the same matter; None when
+        it does not, or is not answered so."""
+        if alone.confident or not alone.retrieval.hits:
+            return None
+        # a turn asks of the same matter when it leans on it ("去哪能查到这个号" after "APP备案通过后会给编号吗") or
+        # finds first alone the entry nearest to that turn ("去哪查到的才算准" after "客户问他的备案号到底是多少")
+        top = alone.retrieval.hits[0].entry.id
+        if _FOLLOW_UP.search(alone.query.text) or any(
+            h.entry.id == top for h in self.run(last.resolved, snapshot, depth, judge=False).retrieval.hits[:1]
+        ):
+            coverage = self._leaning_on(question, snapshot, alone, top)
+            if coverage is not None:
+                return replace(alone, confident=True, coverage=coverage, borrowed=last.question)
+        return None
+
+    def _read_in_context(
+        self,
+        question: str,
+        snapshot: Snapshot,
+        history: Sequence[Turn],
+        depth: int,
+        alone: Understood,
+        told: bool,
+        previous: Turn,
+    ) -> Understood:
+        """A turn read with ``previous``, the turn it may lean on; the turn alone when it does not lean on it."""
         if (
             alone.coverage == OFF_TOPIC
             and alone.signals

@@ -225,6 +225,14 @@ def test_a_turn_leaning_on_a_declined_question_is_judged_as_part_of_the_conversa
     assert converse(bot, first, "那这个号要每年续费吗")[1] == "<declined>"
 
 
+def test_a_turn_after_a_statement_that_found_no_answer_is_followed_as_after_a_declined_question(bot: Bot) -> None:
+    # "then" leans on the statement, which found nothing to answer; the turn's own words are judged answered by the
+    # SMS verification entry it finds first; a fee, which the documents do not give, is still declined
+    told = "刚提交了备案申请"
+    assert converse(bot, told, "then do I need to do some SMS thing?")[1] == "备案短信核验"
+    assert converse(bot, told, "then is there a fee for it?")[1] == "<declined>"
+
+
 def test_a_turn_pointing_back_that_finds_the_last_entry_both_ways_asks_more_of_it(bot: Bot) -> None:
     # "提前" is not in the entry on preparing an APP filing, but the turn points back, finds that entry first alone and
     # surely with its topic; a turn pointing back at it about a matter the documents lack is still declined
