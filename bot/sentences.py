@@ -46,7 +46,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         "contact",
         # a phone is asked for as a number to call, not as the device one files on ("on my phone")
         re.compile(
-            r"电话|热线|联系方式|(哪个|什么|哪些)号码|号码是多少|"
+            r"电话|热线|联系方式|(哪个|什么|哪些)号码|号码是多少|[找问]谁|联系谁|找哪个部门|"
             r"\b(tele)?phone (number|no\b)|\btelephone\b|\bhotline\b|\bcontact\b"
         ),
         re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}|\d{5,}"),

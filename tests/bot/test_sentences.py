@@ -74,6 +74,9 @@ def test_how_two_things_differ_is_asked_as_a_comparison() -> None:
 
 def test_a_number_or_a_web_address_asked_for_is_a_value() -> None:
     assert [k for k, _ in value_kinds("短信是从哪个号码发来的")] == ["contact"]
+    # whom to turn to is a contact too; to whom a code is sent is not
+    assert [k for k, _ in value_kinds("审核一直没结果,能找谁催一下")] == ["contact"]
+    assert [k for k, _ in value_kinds("验证码发给谁")] == []
     assert [k for k, _ in value_kinds("备案号要链接到哪个网址")] == ["address"]
     assert [k for k, _ in value_kinds("What is the URL for the filing query?")] == ["address"]
     assert [k for k, _ in value_kinds("I changed the site's url")] == []
