@@ -44,6 +44,8 @@ from corpus.tokenize import fold
         # a value asked for that no entry near the top gives: a fee, a count
         ("备案一共要交多少钱", "not_covered", None),
         ("一个账号最多能提交几个备案", "not_covered", None),
+        # whom to turn to: no entry names a person or a number to press
+        ("管局审核一直没结果,能找谁催一下", "not_covered", None),
         # "all of them" answers how many: 所有IP地址, 所有省份
         ("IP要填几个", "covered", "IP和和域名信息"),
         ("短信核验几个省份要做", "covered", "备案短信核验"),
