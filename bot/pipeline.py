@@ -226,7 +226,8 @@ class Pipeline:
         asks the last question of it ("网站呢？" after "APP备案审核要多久"); one asking no value of its own asks
         the value the last one asked ("And for apps?" after "how long"). A turn after one that only told the
         situation ("变更备案已经提交了") leans on it, answered or not; its words need not be the entry's own when the
-        coverage rule, reading the turn alone answered by that entry, judges it answered.
+        coverage rule, reading the turn alone answered by that entry, judges it answered. After a turn about filing
+        that found no answer, a turn leaning on it is judged as part of the conversation with its own first entry.
         """
         alone = self.run(question, snapshot, depth)
         # a last turn that asked nothing told the situation ("变更备案已经提交了"): the next one asks about it, as a
@@ -236,7 +237,7 @@ class Pipeline:
         if previous is None:
             leaning = self._after_declined(question, snapshot, alone, history[-1], depth) if history else None
             return leaning or alone
-        read = self._read_in_context(question, snapshot, history, depth, alone, told, previous)
+        read = self._read_in_context(question, snapshot, depth, alone, told, previous)
         if told and previous.entry_id is None and not read.confident:
             # a statement that found no answer ("刚提交了备案申请") is followed as a declined question is
             return self._after_declined(question, snapshot, alone, previous, depth) or alone
@@ -266,7 +267,6 @@ class Pipeline:
         self,
         question: str,
         snapshot: Snapshot,
-        history: Sequence[Turn],
         depth: int,
         alone: Understood,
         told: bool,

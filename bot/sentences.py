@@ -163,7 +163,8 @@ def value_kinds(question: str) -> list[tuple[str, re.Pattern[str]]]:
     return list(_value_kinds(question))
 
 
-# clauses of a message, parted as split_questions parts them within a sentence, and at its ends
+# clauses of a message: parted at any comma or end of sentence (split_questions parts more carefully, to keep a
+# statement with the question it leads into)
 _CLAUSE_ENDS = re.compile(r"[,，。.!！?？;；:：\n]")
 
 
