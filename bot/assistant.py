@@ -235,8 +235,11 @@ class Bot:
         history = list(self.sessions.history(sid)) if session_id else []
         snapshot = self.live.snapshot  # one index version for every part of the message
         answers: list[tuple[str, Answer, Understood]] = []
-        for part in split_questions(question):
-            understood = self.pipeline.in_context(part, snapshot, history, max(top_k, LINK_DEPTH))
+        for at, part in enumerate(split_questions(question)):
+            # a later part of a message leans on the part before it: past one that found no answer it borrows no
+            # earlier turn's topic ("审核期间网站能先开着跑吗 会不会被查" asks of that stay, not of the last answer)
+            context = history[-1:] if at and history[-1].entry_id is None else history
+            understood = self.pipeline.in_context(part, snapshot, context, max(top_k, LINK_DEPTH))
             answer = wording.compose(understood, sid, top_k, self.settings, self.intents, part)
             top = answer.sources[0].id if answer.confident and answer.sources else None
             # a later part may lean on an earlier one ("管局审核要多久？APP的呢？")

@@ -27,6 +27,9 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"工单", "订单"),
     # 备案 is a separable verb: 备过案, 备了案, 备的案
     (r"备[过了的好完]案", "备案"),
+    # an IP version said short ("只有v6地址"), as the documents never say it
+    (r"(?<![a-z])v4(?![0-9a-z])", "ipv4"),
+    (r"(?<![a-z])v6(?![0-9a-z])", "ipv6"),
 )
 # Ways of saying "rejected" and "white screen": expanded so BM25 sees the documents' words.
 EXPANSIONS: tuple[tuple[str, str], ...] = (
@@ -56,7 +59,7 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"网页", "网站"),
     (r"最下面|最底下|最底部|页脚", "底部"),
     (r"应用商店|应用商城|app ?store", "应用市场"),
-    (r"去哪下|在哪下|哪里下|哪儿下", "下载"),
+    (r"(?:去哪|在哪|哪里|哪儿)下(?!载)", "下载"),
     (r"吊销|撤掉|撤了|(?<![报推促营开花注撤吊])销[掉了]", "注销"),
     (r"(?<![各每])省份", "省市"),
     (r"真伪|真假", "查询"),

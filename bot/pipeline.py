@@ -307,7 +307,13 @@ class Pipeline:
         best = with_topic.retrieval.hits[0].entry
         # a word is said by the documents in the words the tables give for it: an English one in the glossary's
         # Chinese ("filing" is 备案), a colloquial one in the documents' own (别家 is 第三方)
-        forms = {w: t.forms for t in salient_terms(alone.query) for w in t.text.split()}
+        # a word inside a colloquial span is said by the head of the words the tables give for the span ("打开" of
+        # "能正常打开" by the 访问 of 正常访问)
+        forms = {
+            w: (*t.forms, *(_head(f) for f in t.forms[1:]))
+            for t in salient_terms(alone.query)
+            for w in {*t.text.split(), *(tokenize(t.text) if len(t.forms) > 1 else ())}
+        }
         # the corpus' own subject (备案) is said by nearly every entry: saying it shows nothing
         theme = snapshot.catalogue.theme
         own = {w for w in fresh if not theme(Term(w, 0.0, forms.get(w, (w,))))} if leans else fresh
@@ -447,11 +453,15 @@ _RESULT = re.compile(r"^[\u4e00-\u9fff][到完过好掉]$")
 
 def new_terms(question: str, topic: str) -> set[str]:
     """The words a turn brings beyond an earlier turn's topic: not question words, not words leaning on
-    what was said ("那", "这个", "what about"), not a kind of service, not the negation of a topic word ("不挂"
-    after "挂在哪"); a verb with its result is the verb (查到 is 查)."""
+    what was said ("那", "这个", "what about"), not a kind of service, not when or how something happened
+    ("上礼拜", "先"), not the negation of a topic word ("不挂" after "挂在哪"); a verb with its result is the verb
+    (查到 is 查)."""
     known = set(tokenize(topic))
     terms = tokenize(without_subjects(question))
+    # when and how something happened ("上周", "刚", "先") tells of the user's case, not of a matter of its own
+    when = {w for w, flag in tagged(question) if flag in ("t", "d")}
     asking = {t for t in terms if t in _LEANING or t in ASKING or _FOLLOW_UP.search(t) or is_question_like(t)}
+    asking |= when
     out = set()
     for term in terms:
         if term in known or _NEGATION.sub("", term) in known or term in asking:
@@ -490,6 +500,12 @@ def _says_own_words(
     total = sum(idf(w) for w in fresh)
     # no words of its own beyond the corpus' subject: nothing for the entry to lack
     return total == 0 or sum(idf(w) for w in fresh if said(w)) >= LEANING_SHARE * total
+
+
+def _head(phrase: str) -> str:
+    """The last word of a phrase, which names what it is (访问 of 正常访问, 所在地 of 非当前备案所在地)."""
+    words = [w for w, _ in tagged(phrase) if len(w) > 1]
+    return words[-1] if words else phrase
 
 
 def last_topic(resolved: str) -> str:

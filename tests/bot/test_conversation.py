@@ -254,3 +254,27 @@ def test_a_verb_with_its_result_is_the_verb(bot: Bot) -> None:
     assert new_terms("去哪能查到", "备案好了但短信里的备案号被我删了") == {"查"}
     assert new_terms("通过了吗", "APP备案交了") == {"通过"}
     assert converse(bot, "备案好了但短信里的备案号被我删了", "去哪能查到")[1] == "如何查询ICP备案号"
+
+
+def test_when_and_how_a_user_did_something_are_no_words_of_their_own() -> None:
+    # 上礼拜 (when) and 先 (how) tell of the user's case; 干啥 asks; what is left is the matter itself
+    assert new_terms("域名上礼拜才注册的 得先干啥", "备案页面提示:域名未进行实名认证") == {"注册"}
+
+
+def test_a_leaning_turn_is_said_in_the_words_the_tables_give_it(bot: Bot) -> None:
+    # "能正常打开" is said by the revoked filing's "域名无法继续访问": the turn asks of that entry, not of the one on
+    # reaching a site after filing
+    first = "核查没通过，备案号被注销了"
+    assert converse(bot, first, "那这期间域名还能正常打开吗") == ["核查未通过,网站被注销怎么办"] * 2
+
+
+def test_a_part_after_a_declined_part_borrows_no_earlier_topic(bot: Bot) -> None:
+    # whether a filing number expires is not in the documents; "or must we renew it?" asks of that, not of the
+    # review the conversation spoke of before
+    turns = converse(bot, "my app filing was approved last week", "is there an expiry date? or must we renew it?")
+    assert turns == ["APP备案预计审核时间以及进度查询", "<declined>"]
+
+
+def test_a_number_to_call_that_no_entry_gives_is_declined_in_either_part(bot: Bot) -> None:
+    # "号码多少" asks for the number the part before it asks of, which the documents do not give
+    assert converse(bot, "备案客服有吗 号码多少") == ["<declined>"]

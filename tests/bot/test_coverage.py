@@ -26,6 +26,7 @@ from bot.coverage import (
     unnamed,
 )
 from bot.live_index import Snapshot
+from bot.normalize import normalize
 from bot.pipeline import LINK_DEPTH, SCOPE_DEPTH, _ranked
 from bot.retrieve import Hit, Retrieval
 from corpus import Entry
@@ -199,6 +200,12 @@ def test_salient_terms_drop_asking_words_and_weigh_nouns_above_verbs() -> None:
     assert set(terms) == {"备案", "收费"}
     verbs = {t.text: t.weight for t in salient_terms(Query("q", "提交备案", "q"))}
     assert verbs["提交"] < verbs["备案"]
+
+
+def test_where_to_download_is_a_download() -> None:
+    # 在哪下 ("where to get") stands for 下载 only where it is not the start of 下载 itself: no stray 载 is left
+    terms = [t.text for t in salient_terms(normalize("承诺书模板在哪下载"))]
+    assert terms == ["承诺书", "模板", "下载"]
 
 
 def test_a_word_the_segmenter_split_into_characters_is_one_term() -> None:
