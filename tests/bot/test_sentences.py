@@ -69,6 +69,12 @@ def test_a_phone_is_asked_for_as_a_number_not_as_a_device() -> None:
     assert [k for k, _ in value_kinds("客服号码多少")] == ["contact"]
 
 
+def test_how_many_digits_is_a_count() -> None:
+    # a key's length in digits is a count an entry gives only where it states one; a position is not
+    assert [k for k, _ in value_kinds("APP公钥一般是多少位")] == ["count"]
+    assert [k for k, _ in value_kinds("备案号放在哪个位置")] == []
+
+
 def test_how_two_things_differ_is_asked_as_a_comparison() -> None:
     assert [k for k, _ in value_kinds("小程序备案和网站备案有什么区别")] == ["comparison"]
     assert [k for k, _ in value_kinds("快应用备案跟APP备案是一回事吗")] == ["comparison"]
