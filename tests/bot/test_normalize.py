@@ -123,6 +123,8 @@ from bot.normalize import Query, normalize
             "can an iam user change the filing?",
             "can an iam user change the filing? 备案 变更 子用户",
         ),
+        # a filing number made void (作废) is one revoked, 注销 in the documents
+        ("备案号会不会被作废", "备案号会不会被作废", "备案号会不会被作废 注销"),
         # an IP version said short is the documents' ipv6 / ipv4; "ipv4" itself is left as it is
         ("服务器只有v6地址，ipv4也有", "服务器只有ipv6地址,ipv4也有", "服务器只有ipv6地址,ipv4也有"),
         # "在哪下载" is downloading asked where: the table's 在哪下 does not cut the 下载 in two
