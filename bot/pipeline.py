@@ -257,7 +257,8 @@ class Pipeline:
         # a turn asks of the same matter when it leans on it ("去哪能查到这个号" after "APP备案通过后会给编号吗") or
         # finds first alone the entry nearest to that turn ("去哪查到的才算准" after "客户问他的备案号到底是多少")
         top = alone.retrieval.hits[0].entry.id
-        if _FOLLOW_UP.search(alone.query.text) or any(h.entry.id == top for h in before.retrieval.hits[:1]):
+        nearest = before.retrieval.hits[0].entry.id if before.retrieval.hits else None
+        if _FOLLOW_UP.search(alone.query.text) or nearest == top:
             coverage = self._leaning_on(question, snapshot, alone, top)
             if coverage is not None:
                 return replace(alone, confident=True, coverage=coverage, borrowed=last.question)

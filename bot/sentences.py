@@ -38,7 +38,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(
             # "有几个订单删不掉" tells of some orders; "能备案的域名有几个？" asks how many
             r"((?<![好有这那哪])几|多少)个(?!工作日|小时|星期|礼拜|月)|有几个(?=[^，,。？?！!]{0,3}($|[，,。？?！!呢啊]))|"
-            r"几次|多少次|(?<![第])(几|多少)位(?![置])|最多|上限|\bhow many (?!days|working|hours)"
+            r"几次|多少次|(?<!第)(几|多少)位(?!置)|最多|上限|\bhow many (?!days|working|hours)"
         ),
         re.compile(r"\d+\s*[次个家位](?!工作日|小时|月)|最多|上限|不限"),
     ),
