@@ -308,10 +308,12 @@ class Rule:
             # nothing named to find an answer by ("怎么办", "在哪办"): on its own it asks of no topic (a follow-up is
             # read with the last one's)
             return NOT_COVERED
-        if (signals.kind_missing or signals.name_missing) and not clause_shares:
+        answered_part = any(s >= self.partial_share for s in clause_shares)
+        if (signals.kind_missing or signals.name_missing) and not answered_part:
             # "多久" / "多少钱" / "几个" that no entry near the top answers with a duration, a fee or a count, or a
             # platform or place that no entry mentions ("支付宝小程序", "新加坡的服务器"): the documents do not
-            # answer it, however many of its words they share
+            # answer it, however many of its words they share; a message of several parts unless one part is
+            # answered ("客服电话是多少？我想直接打电话问问" has none)
             return NOT_COVERED
         if signals.kind_given and signals.n_terms and signals.best_share >= 1.0 and not clause_shares:
             # the best entry says every word of the question and gives the kind of value it asks for ("网站备案要多久"):

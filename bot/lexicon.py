@@ -126,13 +126,21 @@ class Lexicon:
         inside: set[int] = set()
         known: set[tuple[int, int]] = set()
         familiar: set[int] = set()  # where a word the dictionary knows well starts or runs, single ones too
+        rare: list[tuple[int, int]] = []  # words the dictionary has, but hardly
         for start, end, piece in word_spans(text):
+            if len(piece) >= 2 and _HAN.search(piece) and 0 < word_frequency(piece) < RARE:
+                rare.append((start, end))
             # a word the documents themselves say is no typo, however rare in general Chinese (无法访问)
             if _HAN.search(piece) and (word_frequency(piece) >= RARE or piece in self.words):
                 familiar.update(range(start, end))
                 if len(piece) >= 2:
                     inside.update(range(start + 1, end))
                     known.add((start, end))
+        if rare and any(a < f[2] < b or a < f[3] < b for a, b in rare for f in found):
+            # a thing the dictionary names, however rarely, is not cut by a typo of another word: "是建" of 是 建站 is
+            # no 时间 (a rare verb may be the segmenter's guess around a typo: 不存 of "不存再")
+            nouns = _nouns(text)
+            inside.update(i for a, b in rare if (a, b) in nouns for i in range(a + 1, b))
         # a conjunction the tagger reads joining two words begins no typo: "咖啡和茶" is 咖啡 and 茶, not 咖啡 核查
         # (where 和 is a slip, "审和", "和验", the tagger reads it as part of a word)
         joining = _conjunctions(text) if any(text[f[2]] in _JOINING for f in found) else set()
@@ -162,18 +170,27 @@ class Lexicon:
 _JOINING = frozenset("和与跟及或同并而且")
 
 
-def _conjunctions(text: str) -> set[int]:
-    """Where the tagger reads a conjunction of one character in a folded text."""
-    out: set[int] = set()
+def _tagged_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, tag) of each word the tagger reads in a folded text."""
+    out: list[tuple[int, int, str]] = []
     at = 0
     for word, flag in tagged(text):
         found = text.find(word, at)
         if found < 0:
             break
-        if flag == "c" and len(word) == 1:
-            out.add(found)
+        out.append((found, found + len(word), flag))
         at = found + len(word)
     return out
+
+
+def _conjunctions(text: str) -> set[int]:
+    """Where the tagger reads a conjunction of one character in a folded text."""
+    return {start for start, end, flag in _tagged_spans(text) if flag == "c" and end - start == 1}
+
+
+def _nouns(text: str) -> set[tuple[int, int]]:
+    """Where the tagger reads a noun in a folded text, as (start, end)."""
+    return {(start, end) for start, end, flag in _tagged_spans(text) if flag.startswith("n")}
 
 
 def _best_spans(

@@ -55,9 +55,11 @@ from index import LoadedIndex
 
 # Entries ranked per question: enough for the sources shown and the troubleshooting links drawn from them.
 LINK_DEPTH = 20
-# Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄", "也一样吗").
+# An agent passing on what the customer just told of asks ("他问多久有结果", "客户说还是不行").
+_RELAY = r"^(他|她|客户|用户|对方)(又|还)?(问|说|想问|想知道)"
+# Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄", "也一样吗"), and a relayed question.
 _FOLLOW_UP = re.compile(
-    r"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这是|那是|它|上面|刚才|一样|同样|"
+    rf"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这块|那块|这是|那是|它|上面|刚才|一样|同样|{_RELAY}|"
     r"what about|how about|and if|^(and|also|then)\b"
 )
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
@@ -458,7 +460,8 @@ def new_terms(question: str, topic: str) -> set[str]:
     ("上礼拜", "先"), not the negation of a topic word ("不挂" after "挂在哪"); a verb with its result is the verb
     (查到 is 查)."""
     known = set(tokenize(topic))
-    terms = tokenize(without_subjects(question))
+    # who passes the question on is not what it asks: "他问要去哪看" brings no 问要
+    terms = tokenize(without_subjects(re.sub(_RELAY, "", question)))
     # when and how something happened ("上周", "刚", "先") tells of the user's case, not of a matter of its own
     when = {w for w, flag in tagged(question) if flag in ("t", "d")}
     asking = {t for t in terms if t in _LEANING or t in ASKING or _FOLLOW_UP.search(t) or is_question_like(t)}

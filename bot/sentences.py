@@ -17,8 +17,10 @@ from corpus.tokenize import fold, general_idf, tokenize
 ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "duration",
+        # a time told is not asked for: "前几天还好好的", "几天后收到短信", "过几天还能恢复吗"
         re.compile(
-            r"多久|多长时间|时长|多少天|(?<![没好十])几天|((?<![没好十])几|多少)个?(工作日|小时|星期|礼拜|月)|几周|要多长|"
+            r"多久|多长时间|时长|多少天|(?<![没好十前这那头近过])几天(?!前|后|以后|之后|以前)|过几天(?!还|再|就|后|以后|之后)|"
+            r"((?<![没好十])几|多少)个?(工作日|小时|星期|礼拜|月)|几周|要多长|"
             r"how long|how many (working |business )?(days|hours)|when will"
         ),
         # a year of a date ("2020年8月17日起") is no duration

@@ -73,6 +73,18 @@ def test_a_follow_up_naming_another_service_asks_about_it_instead(bot: Bot) -> N
     assert converse(bot, "网站备案审核几天", "那app的呢") == ["管局审核需多久", "APP备案预计审核时间以及进度查询"]
 
 
+def test_a_question_an_agent_passes_on_leans_on_the_customers_situation(bot: Bot) -> None:
+    # "他问" says who asks, not what: the turn brings no word of its own beyond the rejection told before
+    assert new_terms("他问要去哪看", "用户反馈他的备案被驳回了,想看看他们省那边的规定") == set()
+    address = "没有提交必要的地址证明材料会导致备案订单被驳回"
+    assert converse(bot, "用户反馈他的备案被驳回了,想看看他们省那边的规定", "他问要去哪看") == [address, address]
+
+
+def test_a_turn_pointing_at_a_part_of_the_last_topic_leans_on_it(bot: Bot) -> None:
+    # "证件那块" is the documents the last answer lists
+    assert converse(bot, "APP备案前要准备什么", "证件那块,企业要交啥") == ["APP备案前准备"] * 2
+
+
 def test_a_turn_negating_the_last_one_asks_of_the_same_topic(bot: Bot) -> None:
     # "不挂" is the last turn's "挂" denied: no word of its own, so it is read with the topic
     footer = "已备案成功的网站底部未添加备案号"

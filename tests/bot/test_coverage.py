@@ -98,6 +98,16 @@ def test_a_message_half_answered_is_partial(bot: Bot) -> None:
     assert answer.sources[0].title == "备案短信核验"
 
 
+def test_a_message_asking_a_value_no_entry_gives_is_declined_unless_a_part_is_answered(bot: Bot) -> None:
+    # no entry gives a number to call; the message's other part asks nothing the documents answer either
+    for question in ("你们备案的客服电话是多少？我想直接打电话问问", "管局电话多少？我想打过去问问进度"):
+        answer = bot.ask(question)
+        assert (answer.coverage, answer.confident) == ("not_covered", False), question
+    # one part answered (how long the bureau takes): the message is partly covered
+    answer = bot.ask("管局审核要多久？电话是多少")
+    assert (answer.coverage, answer.sources[0].title) == ("partial", "管局审核需多久")
+
+
 def test_a_question_naming_nothing_is_answered_only_in_a_conversation(bot: Bot) -> None:
     for question in ("怎么办", "在哪办", "要多久"):
         answer = bot.ask(question)

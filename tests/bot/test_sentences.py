@@ -57,6 +57,12 @@ def test_a_number_of_days_asks_for_a_duration_not_a_count() -> None:
     # 没几天 / 好几天 tell how long, they do not ask it
     assert [k for k, _ in value_kinds("域名刚注册没几天,提示没有实名认证")] == []
     assert [k for k, _ in value_kinds("等了好几个工作日还没结果")] == []
+    # a time told is not asked for: 前几天 / 这几天 / 几天后 / 过几天还…
+    assert [k for k, _ in value_kinds("前几天还好好的,今天网站打不开了")] == []
+    assert [k for k, _ in value_kinds("这几天一直在等审核")] == []
+    assert [k for k, _ in value_kinds("几天后收到了短信")] == []
+    assert [k for k, _ in value_kinds("备案注销之后,过几天还可以恢复吗")] == []
+    assert [k for k, _ in value_kinds("要过几天才能审完")] == ["duration"]
 
 
 def test_a_phone_is_asked_for_as_a_number_not_as_a_device() -> None:
