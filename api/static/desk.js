@@ -286,10 +286,16 @@
 
   // ---- tickets -----------------------------------------------------------------------------------
 
+  var ticketsAsked = 0;
+
   function loadTickets() {
     var list = $("tickets");
     var which = $("ticket-status").value;
+    var asked = ++ticketsAsked;
     return api("GET", "/v1/admin/handoff?" + new URLSearchParams({ status: which })).then(function (rows) {
+      // a list asked for before the latest (the open tickets reloaded after a claim, then another status chosen)
+      // may arrive after it: only the latest is shown
+      if (asked !== ticketsAsked) return;
       list.textContent = "";
       if (!rows.length) list.appendChild(el("li", "empty", "没有" + STATUS[which] + "的工单。"));
       rows.forEach(function (t) { list.appendChild(ticketRow(t)); });
