@@ -139,11 +139,16 @@
     findEntries(question);
   }
 
+  var entriesAsked = 0;
+
   function findEntries(q) {
     var list = $("entry-hits");
+    var asked = ++entriesAsked;
     return fetch("/v1/search?" + new URLSearchParams({ q: q, k: "10" }), { headers: { Accept: "application/json" } })
       .then(function (resp) { return resp.json(); })
       .then(function (data) {
+        // an earlier search answered after a later one is not shown over it
+        if (asked !== entriesAsked) return;
         list.textContent = "";
         var hits = (data && data.hits) || [];
         if (!hits.length) list.appendChild(el("li", "empty", "没有找到条目。"));
