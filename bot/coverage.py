@@ -16,7 +16,7 @@ from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
 from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query, head_units, in_documents_words
 from bot.retrieve import ASKING, Hit, Retrieval, read_words
-from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, entry_subjects, language, subjects, value_kinds
+from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, NUMBERED, entry_subjects, language, subjects, value_kinds
 from corpus import Entry
 from corpus.tidy import ELLIPSIS, is_block_heading, units
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize, word_frequency, word_spans
@@ -606,7 +606,7 @@ def distinctness(catalogue: Catalogue, query: Query, retrieval: Retrieval) -> fl
     return found / math.log(max(len(catalogue.hay), 2))
 
 
-_CLAUSE = re.compile(rf"[？?；;。！!]|{ANOTHER_MATTER}")
+_CLAUSE = re.compile(rf"[？?；;。！!]|{ANOTHER_MATTER}|{NUMBERED}")
 
 
 def clause_shares(catalogue: Catalogue, query: Query, retrieval: Retrieval, depth: int = 3) -> list[float]:

@@ -60,6 +60,7 @@ _RELAY = r"^(他|她|客户|用户|对方)(又|还)?(问|说|想问|想知道)"
 # Words that lean on the previous turn ("那要多久？", "app的呢？", "这个怎么弄", "也一样吗"), and a relayed question.
 _FOLLOW_UP = re.compile(
     rf"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这块|那块|这是|那是|它|上面|刚才|一样|同样|{_RELAY}|"
+    r"[这那](俩|两个|几个|些)|剩下|其余|"
     r"what about|how about|and if|^(and|also|then)\b"
 )
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").

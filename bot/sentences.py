@@ -117,7 +117,9 @@ _QUESTION_WORD = re.compile(
     r"[?？]|\b(how|what|when|where|why|which|can|could|do|does|is|are|should|will)\b",
     re.IGNORECASE,
 )
-_SPLIT_END = re.compile(r"(?<=[?？。！!；;\n])")
+# A numbered item of a list ("1. … 2. …", "①…②…", "一、…二、…") opens a question of its own.
+NUMBERED = r"(?:(?<=^)|(?<=[\s:：,，。;；?？]))(?:[1-9][.．、)）](?!\d)|[一二三四五][、.．](?!\d))|[①②③④⑤⑥⑦⑧⑨]"
+_SPLIT_END = re.compile(rf"(?<=[?？。！!；;\n])|(?={NUMBERED})")
 # a space after a Chinese character parts clauses as a comma does: typed on a phone, "咋改 IP那块要填几个" asks twice
 _SPLIT_CLAUSE = re.compile(
     r"(?<=[,，])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fffA-Za-z])"
