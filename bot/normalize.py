@@ -81,6 +81,12 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"户口|户籍", "证件 住所"),
     # what the documents ask of a document's copy: the original, photographed or scanned, in colour
     (r"黑白|复印件|复印", "原件 彩色"),
+    # someone acting in another's place is what the documents call an authorisation (授权委托书)
+    (
+        r"(?:换成?|找)(?:个|别的|其他的?)?(?:别人|他人|人)|(?:让|叫|请)(?:别人|他人|其他人)(?:来|代|帮|当|做|填|签)"
+        r"|代替|替代|(?<![取])代[签填]",
+        "授权委托书",
+    ),
     # a newer version of the app
     (r"更新一下|更新到|升到|更新下", "升级"),
 )
