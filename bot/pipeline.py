@@ -29,6 +29,7 @@ from bot.coverage import (
     GUESSED_MAX,
     NOT_COVERED,
     OFF_TOPIC,
+    PARTIAL,
     Signals,
     Term,
     by_kind,
@@ -62,6 +63,11 @@ _FOLLOW_UP = re.compile(
     rf"^(那|那么|还有|另外|如果|要是|然后)|呢[?？!！。]*$|这个|那个|这块|那块|这是|那是|它|上面|刚才|一样|同样|{_RELAY}|"
     r"[这那](俩|两个|几个|些)|剩下|其余|"
     r"what about|how about|and if|^(and|also|then)\b"
+)
+# A turn asking how to get past a problem, or why it happens ("这个得找谁解决", "跟这个有关系吗", "重装了还这样").
+_FIXING = re.compile(
+    r"怎么办|咋办|怎么弄|咋弄|怎么处理|咋处理|如何处理|怎么解决|如何解决|找谁|为啥|为什么|原因|有关系|有关吗|怎么回事"
+    r"|还这样|还是这样|还是不行|还不行|没用|\bwhy\b|\bfix\b"
 )
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
 _POINTING = (
@@ -309,6 +315,12 @@ class Pipeline:
         if not with_topic.retrieval.hits:
             return alone
         best = with_topic.retrieval.hits[0].entry
+        on_problem = leans and best.title_only and best.id == previous.entry_id and previous.confident
+        if on_problem and _FIXING.search(question):
+            # how to fix or why a problem the documents only name ("重装过了还这样，怎么回他", "跟这个有关系吗"):
+            # nothing in them says more of it, and the turn is answered as the problem was, with its troubleshooting
+            # link and a person; a turn asking a matter of its own ("有没有加急通道") is not
+            return replace(with_topic, confident=True, coverage=PARTIAL, borrowed=previous.question)
         # a word is said by the documents in the words the tables give for it: an English one in the glossary's
         # Chinese ("filing" is 备案), a colloquial one in the documents' own (别家 is 第三方)
         # a word inside a colloquial span is said by the head of the words the tables give for the span ("打开" of
