@@ -56,6 +56,21 @@ def test_a_turn_asking_how_to_deal_with_it_stays_on_the_last_answer(bot: Bot) ->
     assert converse(bot, "华为云APP备案页面白屏", "怎么解决") == ["打开华为云APP网站备案,界面白屏"] * 2
 
 
+def test_the_rest_of_what_was_named_points_back(bot: Bot) -> None:
+    # "剩下那俩" / "那些" point at what the last turn named, as 这个 / 那个 do
+    cancel = "注销一旦成功则不可逆,请慎重选择"
+    assert converse(bot, "一个主体下挂了三个网站,打算注销其中一个", "剩下那俩会不会被连累")[1] == cancel
+
+
+def test_how_to_get_past_a_problem_only_named_stays_on_it(bot: Bot) -> None:
+    # the documents name the problem without steps: asking how to fix it, or why, is answered as the problem was;
+    # a matter of its own asked after it is not
+    blank = "打开华为云APP网站备案,界面白屏"
+    assert converse(bot, "客户反馈:华为云app进备案,空白页", "重装过了还这样,怎么回他") == [blank, blank]
+    stuck = "管局审核通过了,但华为云还显示“待管局审核”"
+    assert converse(bot, "管局审核通过了华为云还显示待管局审核", "有没有加急通道") == [stuck, "<declined>"]
+
+
 def test_a_value_asked_alone_is_asked_of_the_last_answer_that_gives_it(bot: Bot) -> None:
     # the claim entry gives its own review time (1~2 working days): "需要多久" asks that, not the bureau's
     claim = "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"

@@ -264,6 +264,10 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
         # a space after a Chinese character parts two clauses as a comma does; an agent's keywords ask nothing
         ("营业执照换了主体信息咋改 IP那块要填几个", ["营业执照换了主体信息咋改", "IP那块要填几个"]),
         ("变更备案 提交后 进度查询", ["变更备案 提交后 进度查询"]),
+        # a numbered item opens a question of its own; a version or an address is no item
+        ("两个问题:1. 验证码发给谁 2. 管局审核要多少天", ["两个问题:1. 验证码发给谁", "2. 管局审核要多少天"]),
+        ("①备案要多久②备案号怎么查", ["①备案要多久", "②备案号怎么查"]),
+        ("IP填1.1.1.1行吗", ["IP填1.1.1.1行吗"]),
     ],
 )
 def test_split_questions(message: str, parts: list[str]) -> None:
