@@ -49,7 +49,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         # a phone is asked for as a number to call, not as the device one files on ("on my phone") nor as the number
         # a code is sent to ("验证码发到哪个号码": whose number, which the documents say)
         re.compile(
-            r"电话|热线|联系方式|(?<!发到|发给|发至)(哪个|什么|哪些)号码(?!能?会?收)|号码是?多少|[找问]谁|联系谁|找哪个部门|"
+            r"电话|热线|联系方式|(?<!发到|发给|发至)(?<![发到])(哪个|什么|哪些)号码(?!能?会?收)|号码是?多少|[找问]谁|联系谁|找哪个部门|"
             r"\b(tele)?phone (number|no\b)(?!s? (gets?|receives?)\b)|\btelephone\b|\bhotline\b|\bcontact\b"
         ),
         re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}|\d{5,}"),

@@ -70,6 +70,7 @@ def test_a_phone_is_asked_for_as_a_number_not_as_a_device() -> None:
     assert [k for k, _ in value_kinds("can i do the filing on my phone instead of a pc?")] == []
     # the number a code is sent to is someone's own, which the documents name; a number to call is a contact
     assert [k for k, _ in value_kinds("短信验证码会发到哪个号码")] == []
+    assert [k for k, _ in value_kinds("那这个码是发哪个号码上啊")] == []
     assert [k for k, _ in value_kinds("Which phone number receives the code?")] == []
     assert [k for k, _ in value_kinds("短信是从哪个号码发过来的")] == ["contact"]
     assert [k for k, _ in value_kinds("客服号码多少")] == ["contact"]
