@@ -16,7 +16,16 @@ from bot.contract import Coverage
 from bot.lexicon import is_pinyin, syllables
 from bot.normalize import EXPANSIONS_RUNS, GLOSSARY_RUNS, Query, head_units, in_documents_words
 from bot.retrieve import ASKING, Hit, Retrieval, read_words
-from bot.sentences import ANOTHER_MATTER, DEFAULT_SUBJECT, NUMBERED, entry_subjects, language, subjects, value_kinds
+from bot.sentences import (
+    ANOTHER_MATTER,
+    DEFAULT_SUBJECT,
+    NUMBERED,
+    asks,
+    entry_subjects,
+    language,
+    subjects,
+    value_kinds,
+)
 from corpus import Entry
 from corpus.tidy import ELLIPSIS, is_block_heading, units
 from corpus.tokenize import STOPWORDS, fold, general_idf, tagged, tokenize, word_frequency, word_spans
@@ -473,6 +482,25 @@ def unnamed(catalogue: Catalogue, text: str) -> list[str]:
     return said
 
 
+_TOLD = re.compile(r"[,，。.!！?？;；:：\n]")
+# A word said by at most this fraction of the entries (1 / ASIDE_RARITY) names something of its own.
+ASIDE_RARITY = 4
+
+
+def _told_aside(catalogue: Catalogue, text: str, names: Sequence[str], hay: Haystack) -> bool:
+    """Whether every name no entry mentions is told in a clause that asks nothing, while the clauses that ask (the
+    last one, where none does by its words) say something of their own that the best entry says all of
+    ("法人常年在国外,能找人代替不": where the person is tells of the case; "能备案吗" says nothing of its own)."""
+    clauses = [c for c in _TOLD.split(text) if c.strip()]
+    asking = [c for c in clauses if asks(c)] or clauses[-1:]
+    if any(name in clause for clause in asking for name in names):
+        return False
+    terms = [t for clause in asking for t in salient_terms(Query(clause, clause, clause)) if not catalogue.theme(t)]
+    # something of its own: a word few entries say (网站 and 备案 are said by most)
+    rare = any(catalogue.df(t) * ASIDE_RARITY <= len(catalogue.hay) for t in terms)
+    return rare and all(hay.holds(t) for t in terms)
+
+
 def _whole_names(text: str) -> list[re.Match[str]]:
     """The names a text spells as words of its own: 新网 (a registrar) is no name in 新网站 (a new website)."""
     found = list(_NAMED_RE.finditer(text))
@@ -555,6 +583,8 @@ def signals(
         kinds = [(k, shows) for k, shows in kinds if k != "count"]
     kind_missing = bool(kinds) and (hay is None or not hay.gives(kinds))
     names_missing = tuple(unnamed(catalogue, query.text))
+    if names_missing and hay is not None and _told_aside(catalogue, query.text, names_missing, hay):
+        names_missing = ()
     if best is not None and best.questions and fold(query.text) in _asked(tuple(best.questions)):
         # an agent attached this very question to the entry: it answers it
         kind_missing, names_missing = False, ()

@@ -80,6 +80,9 @@ from corpus.tokenize import fold
         ),
         # a numbered list asks each item: neither is a value no entry gives because the other asks for days
         ("两个问题:1. 短信核验的验证码发给谁 2. 进了管局审核要多少天", "partial", "备案短信核验"),
+        # a place told of the case, not asked of: the clause that asks names what the entry says
+        ("法人常年在国外,能找人代替不", "covered", "各省市区管局规则,可在各地区管局ICP备案规则中单击对应省份链接查看"),
+        ("客户是外国护照，人也在国外，问能不能在这里给他的网站办备案", "not_covered", None),
         ("今天适合去爬山吗", "off_topic", None),
         # no nearer the documents than an everyday sentence, though 手机 is a word of the SMS verification entry
         ("给我推荐一款手机", "off_topic", None),
