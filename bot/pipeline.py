@@ -69,6 +69,8 @@ _FIXING = re.compile(
     r"怎么办|咋办|怎么弄|咋弄|怎么处理|咋处理|如何处理|怎么解决|如何解决|找谁|为啥|为什么|原因|有关系|有关吗|怎么回事"
     r"|还这样|还是这样|还是不行|还不行|没用|\bwhy\b|\bfix\b"
 )
+# What comes of a matter told, asked after it ("多久能出结果" after "刚提交了认领"): no matter of its own.
+_OUTCOME = frozenset(("结果", "消息", "回复", "下文", "回音", "出", "有"))
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
 _POINTING = (
     *("那", "那要", "那是", "这", "这要", "这是", "它", "上面", "刚才"),
@@ -355,6 +357,9 @@ class Pipeline:
                     return replace(with_topic, confident=True, coverage=coverage, borrowed=previous.question)
             return alone
         if lead is not None and best.id == lead:
+            return replace(with_topic, borrowed=previous.question)
+        if told and best.id == previous.entry_id and all(w.lstrip("能会可要") in _OUTCOME for w in fresh):
+            # asking what comes of the matter just told, whose entry the turn with it finds first
             return replace(with_topic, borrowed=previous.question)
         if not says_own():
             # a leaning turn whose words the entry found with its topic does not say literally ("审完了会用啥方式告诉我

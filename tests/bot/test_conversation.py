@@ -56,6 +56,12 @@ def test_a_turn_asking_how_to_deal_with_it_stays_on_the_last_answer(bot: Bot) ->
     assert converse(bot, "华为云APP备案页面白屏", "怎么解决") == ["打开华为云APP网站备案,界面白屏"] * 2
 
 
+def test_what_comes_of_a_matter_told_is_asked_of_it(bot: Bot) -> None:
+    # "多久能出结果" alone finds the bureau's review time; after a claim just submitted it asks of the claim's review
+    claim = "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
+    assert converse(bot, "之前在别的服务商备的案,刚在华为云提交了认领", "多久能出结果")[1] == claim
+
+
 def test_the_rest_of_what_was_named_points_back(bot: Bot) -> None:
     # "剩下那俩" / "那些" point at what the last turn named, as 这个 / 那个 do
     cancel = "注销一旦成功则不可逆,请慎重选择"
