@@ -21,6 +21,7 @@ from bot.sentences import (
     DEFAULT_SUBJECT,
     NUMBERED,
     asks,
+    clauses,
     entry_subjects,
     language,
     subjects,
@@ -482,7 +483,6 @@ def unnamed(catalogue: Catalogue, text: str) -> list[str]:
     return said
 
 
-_TOLD = re.compile(r"[,，。.!！?？;；:：\n]")
 # A word said by at most this fraction of the entries (1 / ASIDE_RARITY) names something of its own.
 ASIDE_RARITY = 4
 
@@ -491,8 +491,8 @@ def _told_aside(catalogue: Catalogue, text: str, names: Sequence[str], hay: Hays
     """Whether every name no entry mentions is told in a clause that asks nothing, while the clauses that ask (the
     last one, where none does by its words) say something of their own that the best entry says all of
     ("法人常年在国外,能找人代替不": where the person is tells of the case; "能备案吗" says nothing of its own)."""
-    clauses = [c for c in _TOLD.split(text) if c.strip()]
-    asking = [c for c in clauses if asks(c)] or clauses[-1:]
+    parts = clauses(text)
+    asking = [c for c in parts if asks(c)] or parts[-1:]
     if any(name in clause for clause in asking for name in names):
         return False
     terms = [t for clause in asking for t in salient_terms(Query(clause, clause, clause)) if not catalogue.theme(t)]
@@ -641,12 +641,12 @@ _CLAUSE = re.compile(rf"[？?；;。！!]|{ANOTHER_MATTER}|{NUMBERED}")
 
 def clause_shares(catalogue: Catalogue, query: Query, retrieval: Retrieval, depth: int = 3) -> list[float]:
     """For a message asking several things: how much of each one the best of the top entries says."""
-    clauses = [c for c in _CLAUSE.split(query.text) if c.strip()]
-    if len(clauses) < 2:
+    parts = [c for c in _CLAUSE.split(query.text) if c.strip()]
+    if len(parts) < 2:
         return []
     hays = [catalogue.hay[h.entry.id] for h in retrieval.hits[:depth] if h.entry.id in catalogue.hay]
     out = []
-    for clause in clauses:
+    for clause in parts:
         terms = salient_terms(Query(clause, clause, clause))
         if not terms:
             continue

@@ -49,7 +49,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         # a phone is asked for as a number to call, not as the device one files on ("on my phone") nor as the number
         # a code is sent to ("验证码发到哪个号码": whose number, which the documents say)
         re.compile(
-            r"电话|热线|联系方式|(?<!发到|发给|发至)(?<![发到])(哪个|什么|哪些)号码(?!能?会?收)|号码是?多少|[找问]谁|联系谁|找哪个部门|"
+            r"电话|热线|联系方式|(?<!发给|发至)(?<![发到])(哪个|什么|哪些)号码(?!能?会?收)|号码是?多少|[找问]谁|联系谁|找哪个部门|"
             r"\b(tele)?phone (number|no\b)(?!s? (gets?|receives?)\b)|\btelephone\b|\bhotline\b|\bcontact\b"
         ),
         re.compile(r"电话|热线|\d{3,4}-\d{6,8}|\d{3}-\d{3}-\d{4}|\d{5,}"),
@@ -173,12 +173,17 @@ def value_kinds(question: str) -> list[tuple[str, re.Pattern[str]]]:
 _CLAUSE_ENDS = re.compile(r"[,，。.!！?？;；:：\n]")
 
 
+def clauses(text: str) -> list[str]:
+    """The clauses of a message, parted at any comma or end of sentence."""
+    return [c for c in _CLAUSE_ENDS.split(text) if c.strip()]
+
+
 @lru_cache(maxsize=KINDS_KEPT)
 def _value_kinds(question: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     q = fold(question)
-    clauses = [c for c in _CLAUSE_ENDS.split(q) if c.strip()]
-    asking = [c for c in clauses if asks(c)]
-    if asking and len(asking) < len(clauses) and any(_names_a_matter(c) for c in asking):
+    parts = clauses(q)
+    asking = [c for c in parts if asks(c)]
+    if asking and len(asking) < len(parts) and any(_names_a_matter(c) for c in asking):
         # the value asked for is in the clauses that ask: "客户打电话来…不理它会不会耽误事" asks for no phone number
         q = " ".join(asking)
     return tuple((name, shows) for name, pattern, shows in ANSWER_TYPES if name in VALUE_KINDS and pattern.search(q))
