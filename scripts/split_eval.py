@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # each file split on its own: questions added in a later file never move an earlier one between the halves
-SOURCES = tuple(ROOT / "eval" / f"labelled{n}.jsonl" for n in ("", *(str(i) for i in range(2, 26))))
+SOURCES = tuple(ROOT / "eval" / f"labelled{n}.jsonl" for n in ("", *(str(i) for i in range(2, 27))))
 
 
 def split(rows: list[dict[str, object]]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
