@@ -365,8 +365,10 @@ class Pipeline:
             # a leaning turn whose words the entry found with its topic does not say literally ("审完了会用啥方式告诉我
             # 结果" after "取消接入的申请我已经提交了"): the rule judges the turn's own words answered by that entry,
             # unless the turn alone is answered by an entry saying all of them (a topic of its own)
+            # a turn naming no thing of its own ("后面还要我做点什么", "下一步我要干啥") has no topic of its own
             own_answer = (
                 alone.confident
+                and names_any(question, fresh)
                 and bool(alone.retrieval.hits)
                 and says_all(snapshot.catalogue, alone.query, alone.retrieval.hits[0].entry.id)
             )
@@ -470,6 +472,15 @@ _NEGATION = re.compile(r"^[不没未别]")
 
 # a character and a complement of its result (到, 完, 过, 好, 掉): 查到, 审完, 交过, 改好
 _RESULT = re.compile(r"^[\u4e00-\u9fff][到完过好掉]$")
+
+
+# The tagger's flags of words that name a thing: nouns, English words, verbal nouns, abbreviations.
+_NAMING = ("n", "eng", "vn", "j")
+
+
+def names_any(question: str, words: set[str]) -> bool:
+    """Whether the question names a thing among ``words``: one of them is tagged a noun where it stands."""
+    return any(w in words and flag.startswith(_NAMING) for w, flag in tagged(question))
 
 
 def new_terms(question: str, topic: str) -> set[str]:
