@@ -6,7 +6,7 @@ import pytest
 
 from bot import Bot
 from bot.errors import Conflict
-from bot.pipeline import KIND_WORDS, _says_own_words, new_terms
+from bot.pipeline import KIND_WORDS, _says_own_words, names_any, new_terms
 from bot.sentences import VALUE_KINDS
 from bot.sessions import SessionStore, Turn
 
@@ -60,6 +60,14 @@ def test_what_comes_of_a_matter_told_is_asked_of_it(bot: Bot) -> None:
     # "多久能出结果" alone finds the bureau's review time; after a claim just submitted it asks of the claim's review
     claim = "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
     assert converse(bot, "之前在别的服务商备的案,刚在华为云提交了认领", "多久能出结果")[1] == claim
+
+
+def test_a_turn_naming_nothing_of_its_own_asks_of_the_matter_told(bot: Bot) -> None:
+    # "后面我还要做点啥" names no thing: the entry it finds alone (which says 后面 and 做) is no topic of its own
+    cancel = "选择取消接入原因"
+    assert converse(bot, "取消接入已经提交了", "然后呢 后面我还要做点啥") == [cancel, cancel]
+    assert not names_any("然后呢 后面我还要做点啥", {"后面", "做点"})
+    assert names_any("那域名证书要交吗", {"域名", "证书"})
 
 
 def test_the_rest_of_what_was_named_points_back(bot: Bot) -> None:
