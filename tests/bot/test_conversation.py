@@ -70,6 +70,12 @@ def test_a_turn_naming_nothing_of_its_own_asks_of_the_matter_told(bot: Bot) -> N
     assert names_any("那域名证书要交吗", {"域名", "证书"})
 
 
+def test_how_long_until_approved_is_the_review_time(bot: Bot) -> None:
+    # 批下来 is the review's outcome: how long until it comes is how long the bureau's review takes
+    review = "管局审核需多久"
+    assert converse(bot, "网站备案交到管局了,一直没消息", "多久能批下来")[1] == review
+
+
 def test_the_rest_of_what_was_named_points_back(bot: Bot) -> None:
     # "剩下那俩" / "那些" point at what the last turn named, as 这个 / 那个 do
     cancel = "注销一旦成功则不可逆,请慎重选择"

@@ -32,7 +32,9 @@ from bot.normalize import Query, normalize
         # a newer version of the app is what the documents call 升级
         ("华为云app得更新一下吗", "华为云app得更新一下吗", "华为云app得更新一下吗 升级"),
         # how applicants speak of a filing's course: approved, no news, handed in
-        ("备案刚批下来", "备案刚批下来", "备案刚批下来 审核通过 备案成功"),
+        # approving (批) is the review's outcome: asked with a duration it is the review's own ("多久能批下来")
+        ("备案刚批下来", "备案刚批下来", "备案刚批下来 审核通过 备案成功 审核"),
+        ("号下来了", "号下来了", "号下来了 审核通过 备案成功"),
         ("还没过审", "还没过审", "还没过审 驳回"),
         ("交到管局两周了没动静", "交到管局两周了没动静", "交到管局两周了没动静 进度 状态 提交"),
         ("刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题 提示"),
