@@ -76,6 +76,11 @@ def test_how_long_until_approved_is_the_review_time(bot: Bot) -> None:
     assert converse(bot, "网站备案交到管局了,一直没消息", "多久能批下来")[1] == review
 
 
+def test_where_to_hang_the_number_is_where_to_add_it(bot: Bot) -> None:
+    footer = "已备案成功的网站底部未添加备案号"
+    assert converse(bot, "备案号批下来了", "要挂在网站哪里")[1] == footer
+
+
 def test_the_rest_of_what_was_named_points_back(bot: Bot) -> None:
     # "剩下那俩" / "那些" point at what the last turn named, as 这个 / 那个 do
     cancel = "注销一旦成功则不可逆,请慎重选择"

@@ -35,6 +35,9 @@ from bot.normalize import Query, normalize
         # approving (批) is the review's outcome: asked with a duration it is the review's own ("多久能批下来")
         ("备案刚批下来", "备案刚批下来", "备案刚批下来 审核通过 备案成功 审核"),
         ("号下来了", "号下来了", "号下来了 审核通过 备案成功"),
+        # a number hung (挂) on the site is added to it; a site that 挂了 is down
+        ("备案号要挂在哪", "备案号要挂在哪", "备案号要挂在哪 添加"),
+        ("网站挂了", "网站挂了", "网站挂了"),
         ("还没过审", "还没过审", "还没过审 驳回"),
         ("交到管局两周了没动静", "交到管局两周了没动静", "交到管局两周了没动静 进度 状态 提交"),
         ("刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题", "刚点提交就弹出来说证件有问题 提示"),
