@@ -48,7 +48,15 @@ from bot.lexicon import LATIN_WORD, typed_in_pinyin
 from bot.live_index import Snapshot
 from bot.normalize import TABLES_DIGEST, Query, head_units, normalize
 from bot.retrieve import Mode, Retrieval
-from bot.sentences import asks, is_question_like, subjects, value_kinds, without_subjects
+from bot.sentences import (
+    DEFAULT_SUBJECT,
+    asks,
+    entry_subjects,
+    is_question_like,
+    subjects,
+    value_kinds,
+    without_subjects,
+)
 from bot.sessions import Turn
 from bot.vectors import QuestionVectors, fixed_vectors
 from corpus.tokenize import STOPWORDS, fold, tagged, tokenize, topic_words, word_frequency
@@ -97,6 +105,9 @@ _MORE = (
     "steps",
 )
 _LEANING = frozenset((*_POINTING, *_MORE))
+# How far down the ranking of a turn read with the last topic an entry about the kind of service that topic named
+# may be and still answer it (as bot.compose.by_subject looks among the top three for a value).
+SUBJECT_DEPTH = 3
 # How a follow-up that borrows the topic asks for the value the earlier question asked for.
 KIND_WORDS = {
     "duration": "多久",
@@ -252,7 +263,41 @@ class Pipeline:
         if told and previous.entry_id is None and not read.confident:
             # a statement that found no answer ("刚提交了备案申请") is followed as a declined question is
             return self._after_declined(question, snapshot, alone, previous, depth) or alone
-        return read
+        return self._on_subject(question, snapshot, depth, alone, read, history[-1]) or read
+
+    def _on_subject(
+        self, question: str, snapshot: Snapshot, depth: int, alone: Understood, read: Understood, last: Turn
+    ) -> Understood | None:
+        """A turn naming no kind of service after one that named a particular one ("我们要给APP做备案", then
+        "提交后大概多久能出结果") asks of that kind: an entry about it near the top of the turn read with the last
+        topic answers it, when the rule judges the turn read so answered by it; None when the reading stands.
+
+        The website filing is the default kind: an entry scoped to none is about it, and naming it says nothing."""
+        named = subjects(last.resolved) - {DEFAULT_SUBJECT}
+        if not named or subjects(question) or read.coverage not in ANSWERED or not read.retrieval.hits:
+            return None
+        top = read.retrieval.hits[0].entry
+        if subjects(f"{top.title} {top.category or ''} {top.text}") & named:
+            # an entry that speaks of that kind of service anywhere (the Android public key's) answers of it
+            return None
+        with_topic = self.run(f"{last_topic(last.resolved)} {question}", snapshot, depth)
+        # a problem's entry is found by the problem's words, not by the kind of service it happens to name
+        about = next(
+            (
+                h.entry.id
+                for h in with_topic.retrieval.hits[:SUBJECT_DEPTH]
+                if h.entry.kind != "troubleshooting" and entry_subjects(h.entry) & named
+            ),
+            None,
+        )
+        if about is None:
+            return None
+        led = lead_with(with_topic.retrieval, about)
+        text = with_topic.query.text
+        coverage, _, _ = self._judge(text, snapshot, with_topic.query, with_topic.vector, led, leaning=True)
+        if coverage not in ANSWERED:
+            return None
+        return replace(with_topic, retrieval=led, confident=True, coverage=coverage, borrowed=last.question)
 
     def _after_declined(
         self, question: str, snapshot: Snapshot, alone: Understood, last: Turn, depth: int
