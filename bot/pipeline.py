@@ -3,6 +3,7 @@ if needed)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -108,6 +109,8 @@ _LEANING = frozenset((*_POINTING, *_MORE))
 # How far down the ranking of a turn read with the last topic an entry about the kind of service that topic named
 # may be and still answer it (as bot.compose.by_subject looks among the top three for a value).
 SUBJECT_DEPTH = 3
+# How far down a leaning turn's own ranking the entry it leans on is looked for (bot.pipeline.Pipeline._leaning_on).
+LEANING_DEPTH = 1000
 # How a follow-up that borrows the topic asks for the value the earlier question asked for.
 KIND_WORDS = {
     "duration": "多久",
@@ -116,6 +119,7 @@ KIND_WORDS = {
     "contact": "电话",
     "address": "哪个网址",
     "comparison": "有什么区别",
+    "next": "还要做什么",
 }
 # Work per question is bounded whatever its length. The embedder's cost grows faster than the text (a 500-character
 # question cost ~65x a short one): only the first EMBED_MAX_UNITS of the normalised question are embedded, a unit
@@ -430,7 +434,13 @@ class Pipeline:
         """The coverage of a turn leaning on the conversation, judged on its own words with ``entry_id`` first in its
         own ranking (nothing normalised, embedded or ranked again), when answered; None when not, or when the entry
         is not in that ranking."""
-        led = lead_with(alone.retrieval, entry_id)
+        ranked = alone.retrieval
+        if all(h.entry.id != entry_id for h in ranked.hits) and len(snapshot.index.entries) > len(ranked.hits):
+            # among thousands of entries the one leant on may stand below the depth a turn is ranked to, where among
+            # a few dozen it is always ranked: it is looked for further down the same ranking
+            deeper = snapshot.retriever.retrieve(alone.query, LEANING_DEPTH, alone.vector)
+            ranked = _ranked(snapshot, alone.query, deeper, LEANING_DEPTH)
+        led = lead_with(ranked, entry_id)
         if not led.hits or led.hits[0].entry.id != entry_id:
             return None
         coverage, _, _ = self._judge(question, snapshot, alone.query, alone.vector, led, leaning=True)
@@ -591,9 +601,19 @@ def last_topic(resolved: str) -> str:
     matter rather than ask about it ("认领备案怎么操作" -> 认领 备案), bounded in length."""
     head = head_units(resolved, TOPIC_MAX_UNITS)
     nouns = set(topic_words(head))
+    pairs = tagged(head)
+    # what a statement tells came of the matter ("备案终于成功了", "审核通过了"): the word the 了 closes
+    outcome = {w for (w, _), (after, flag) in itertools.pairwise(pairs) if flag == "ul" and after == "了"}
     words = [
         w
-        for w, flag in tagged(head)
-        if w in nouns or (flag == "v" and len(w) > 1 and w not in ASKING and w not in _LEANING and w not in STOPWORDS)
+        for w, flag in pairs
+        if w in nouns
+        or (
+            (flag == "v" or w in outcome)
+            and len(w) > 1
+            and w not in ASKING
+            and w not in _LEANING
+            and w not in STOPWORDS
+        )
     ]
     return " ".join(list(dict.fromkeys(words))[:TOPIC_MAX_WORDS]) or head

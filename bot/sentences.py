@@ -67,6 +67,18 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"https?://|www\.|(?<![a-z0-9])[a-z0-9-]+\.(cn|com|net|gov|org)(?![a-z])"),
     ),
     (
+        # what is left to do after a step ("备案通过了，接下来还要干啥"): an entry answers where it says what is
+        # needed after it ("备案成功后,您还需要配置网站解析"); "除了备案还需要什么证" asks of other papers, not a step
+        "next",
+        re.compile(
+            r"(接下来|下一步|然后|之后|以后|后面|后续)[^,，。?？!！]{0,6}(做|干|弄|搞|办|操作|设置|配置?)(点|些)?(啥|什么|哪些)|"
+            r"还(要|得|需要?)再?(做|干|弄|搞|办|操作|设置|配置?)(点|些)?(啥|什么|哪些)|还差(啥|什么|哪|几)|"
+            r"\b(what|anything) else (do|must|should|have|to|i|we)\b|\bnext steps?\b|"
+            r"\bwhat do (i|we) (need to )?do next\b"
+        ),
+        re.compile(r"(后|通过)[,，]\s*(您)?还?需要?"),
+    ),
+    (
         "who",
         re.compile(r"谁|哪些人|什么人|哪个人|\bwho(m)?\b"),
         re.compile(r"负责人|本人|法定代表人|联系人|工作人员|管理员|主账号|子用户"),
@@ -136,7 +148,7 @@ CUT_PENALTY = 0.5
 _PUNCT = frozenset("…。.,，、:：;；!！?？()（） ")
 TOPIC_WEIGHT = 0.5  # a question word the entry's own title says, in telling its sentences apart
 # kinds of answer that are a value a sentence gives or not (a duration, a fee, a count, a contact)
-VALUE_KINDS = ("duration", "fee", "count", "contact", "address", "comparison")
+VALUE_KINDS = ("duration", "fee", "count", "contact", "address", "comparison", "next")
 # Latin words are told apart by letters around them, not by \b: a Chinese character is a word character too.
 SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("APP", re.compile(r"(?<![a-z])apps?(?![a-z])|应用", re.IGNORECASE)),
@@ -366,7 +378,7 @@ def split_questions(message: str, limit: int = MAX_PARTS) -> list[str]:
         several = len(clauses) > 1 and all(asks(c) and _names_a_matter(c) and not _EXAMPLE.match(c) for c in clauses)
         subs = clauses if several else [piece]
         for k, sub in enumerate(subs):
-            if not asks(sub):
+            if not asks(sub) or _PREAMBLE.match(sub):
                 pending = f"{pending}{sub}"
                 continue
             if parts and not pending and not _names_a_matter(sub) and not _ANOTHER.match(sub):
@@ -409,6 +421,10 @@ def _topics_joined(clauses: list[str]) -> list[str]:
 # A clause opening with one of these brings up another matter ("白屏了怎么办，还有小程序提示未安装").
 ANOTHER_MATTER = r"还有|另外|此外|以及|顺便问?一?下|再问一?下"
 _ANOTHER = re.compile(rf"^({ANOTHER_MATTER}|also\b)", re.IGNORECASE)
+# A clause that only says a question comes ("顺便问下，…", "还有个事：…", "想问一下") is the start of the one after it.
+_PREAMBLE = re.compile(
+    rf"^(?=\S)({ANOTHER_MATTER})?(还有)?((一?个|一?件)事(情|儿)?|我?(想|再)?请?问(一?下|个事)?)?[啊呀哈嗯,，:：。.!！\s]*$"
+)
 
 
 # A clause opening with one of these gives an example of what the clause before asks ("Which websites need

@@ -122,7 +122,7 @@ def test_a_question_an_agent_passes_on_leans_on_the_customers_situation(bot: Bot
 
 def test_a_turn_pointing_at_a_part_of_the_last_topic_leans_on_it(bot: Bot) -> None:
     # "证件那块" is the documents the last answer lists
-    assert converse(bot, "APP备案前要准备什么", "证件那块要交啥") == ["APP备案前准备"] * 2
+    assert converse(bot, "APP备案前要准备什么", "证件那块具体要哪些") == ["APP备案前准备"] * 2
 
 
 def test_a_turn_negating_the_last_one_asks_of_the_same_topic(bot: Bot) -> None:
@@ -331,3 +331,20 @@ def test_a_part_after_a_declined_part_borrows_no_earlier_topic(bot: Bot) -> None
 def test_a_number_to_call_that_no_entry_gives_is_declined_in_either_part(bot: Bot) -> None:
     # "号码多少" asks for the number the part before it asks of, which the documents do not give
     assert converse(bot, "备案客服有吗 号码多少") == ["<declined>"]
+
+
+def test_a_leaning_turn_is_judged_alike_however_deep_it_was_ranked(bot: Bot) -> None:
+    # among thousands of entries the entry a turn leans on may stand below the depth the turn was ranked to
+    snapshot = bot.live.snapshot
+    question = "去哪验证真假"
+    deep = bot.pipeline.run(question, snapshot, len(snapshot.index.entries))
+    shallow = bot.pipeline.run(question, snapshot, 1)
+    assert [h.entry.id for h in deep.retrieval.hits].index("faq-0dd8c221df") == 2
+    assert [h.entry.id for h in shallow.retrieval.hits] != ["faq-0dd8c221df"]
+    judged = [bot.pipeline._leaning_on(question, snapshot, alone, "faq-0dd8c221df") for alone in (deep, shallow)]
+    assert judged == ["covered", "covered"]
+
+
+def test_what_is_left_to_do_after_the_filing_succeeded_is_configuring_resolution(bot: Bot) -> None:
+    resolution = "为保证网站的正常访问,备案成功后,您还需要配置网站解析"
+    assert converse(bot, "公司网站的备案成功了", "然后还要做啥")[1] == resolution

@@ -43,6 +43,15 @@ def test_answer_type(question: str, kind: str | None) -> None:
     assert answer_type(question) == kind
 
 
+def test_what_is_left_to_do_after_a_step_is_a_value_an_entry_gives_or_not() -> None:
+    assert [k for k, _ in value_kinds("网站审核过了，后面我还得弄点什么")] == ["next"]
+    assert [k for k, _ in value_kinds("Is there anything else we must set up?")] == ["next"]
+    # other papers besides the filing are no step after it
+    assert value_kinds("开网店除了备案还要什么许可证") == []
+    assert gives("next", "备案成功后,您还需要配置网站解析") == "后,您还需要"
+    assert gives("next", "点击下一步") is None
+
+
 def test_a_number_of_days_asks_for_a_duration_not_a_count() -> None:
     assert [k for k, _ in value_kinds("提交到管局后要等多少个工作日")] == ["duration"]
     assert [k for k, _ in value_kinds("审核要几个小时")] == ["duration"]
@@ -232,6 +241,9 @@ def test_a_cut_sentence_keeps_its_ellipsis(entries: list[Entry]) -> None:
         ("核验短信是发给谁的，法人收不到行不行", ["核验短信是发给谁的", "法人收不到行不行"]),
         # a clause opening with 还有 / 另外 brings up another matter, even worded as a statement
         ("白屏了怎么办，还有小程序提示未安装", ["白屏了怎么办", "还有小程序提示未安装"]),
+        # a clause only saying that a question comes is the start of the one after it
+        ("另外问一下，验证码发给谁", ["另外问一下，验证码发给谁"]),
+        ("管局审核要多久？还有个事：备案号怎么查", ["管局审核要多久？", "还有个事：备案号怎么查"]),
         # a statement before a question is still its context
         ("我的网站被驳回了，另外想问下备案号怎么查", ["我的网站被驳回了，另外想问下备案号怎么查"]),
         # "is" inside an English statement asks nothing: the statement is the question's context
