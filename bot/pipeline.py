@@ -432,8 +432,8 @@ class Pipeline:
 
     def _leaning_on(self, question: str, snapshot: Snapshot, alone: Understood, entry_id: str) -> Coverage | None:
         """The coverage of a turn leaning on the conversation, judged on its own words with ``entry_id`` first in its
-        own ranking (nothing normalised, embedded or ranked again), when answered; None when not, or when the entry
-        is not in that ranking."""
+        own ranking (nothing normalised or embedded again; ranked again, deeper, only when the entry is not among
+        the ranked ones), when answered; None when not, or when the entry is not in that ranking at all."""
         ranked = alone.retrieval
         if all(h.entry.id != entry_id for h in ranked.hits) and len(snapshot.index.entries) > len(ranked.hits):
             # among thousands of entries the one leant on may stand below the depth a turn is ranked to, where among
