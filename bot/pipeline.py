@@ -187,16 +187,10 @@ class Pipeline:
         t1 = time.perf_counter()
         vector = self.vectors.embed(embedded(question, query))
         t2 = time.perf_counter()
-        retrieval = _ranked(
-            snapshot, query, snapshot.retriever_for(mode).retrieve(query, _wider(snapshot, depth), vector), depth
-        )
+        retrieval = _retrieved(snapshot, query, vector, depth, mode)
         if lead is not None:
             retrieval = lead_with(retrieval, lead)
-        judged = (
-            retrieval
-            if mode == "hybrid"
-            else _ranked(snapshot, query, snapshot.retriever.retrieve(query, _wider(snapshot, depth), vector), depth)
-        )
+        judged = retrieval if mode == "hybrid" else _retrieved(snapshot, query, vector, depth)
         t3 = time.perf_counter()
         coverage, margin, found = self._judge(question, snapshot, query, vector, judged, judge)
         if timings is not None:
@@ -438,8 +432,7 @@ class Pipeline:
         if all(h.entry.id != entry_id for h in ranked.hits) and len(snapshot.index.entries) > len(ranked.hits):
             # among thousands of entries the one leant on may stand below the depth a turn is ranked to, where among
             # a few dozen it is always ranked: it is looked for further down the same ranking
-            deeper = snapshot.retriever.retrieve(alone.query, LEANING_DEPTH, alone.vector)
-            ranked = _ranked(snapshot, alone.query, deeper, LEANING_DEPTH)
+            ranked = _retrieved(snapshot, alone.query, alone.vector, LEANING_DEPTH)
         led = lead_with(ranked, entry_id)
         if not led.hits or led.hits[0].entry.id != entry_id:
             return None
@@ -505,6 +498,12 @@ def embedded(question: str, query: Query) -> str:
 
 def _wider(snapshot: Snapshot, depth: int) -> int:
     return max(depth, SCOPE_DEPTH) if snapshot.catalogue.scoped else depth
+
+
+def _retrieved(snapshot: Snapshot, query: Query, vector: np.ndarray, depth: int, mode: Mode = "hybrid") -> Retrieval:
+    # read wider than asked where entries are scoped, so that a general one below the depth can go ahead of them
+    found = snapshot.retriever_for(mode).retrieve(query, _wider(snapshot, depth), vector)
+    return _ranked(snapshot, query, found, depth)
 
 
 def _ranked(snapshot: Snapshot, query: Query, retrieval: Retrieval, depth: int) -> Retrieval:

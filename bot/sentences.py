@@ -11,6 +11,8 @@ from corpus import Entry
 from corpus.tidy import ELLIPSIS, is_block_heading, is_caption, is_finished, units
 from corpus.tokenize import fold, general_idf, tokenize
 
+# "what to do" after a step: a verb of doing and a question word ("干啥", "做点什么", "配置啥")
+_WHAT_TO_DO = r"(做|干|弄|搞|办|操作|设置|配置?)(点|些)?(啥|什么|哪些)"
 # What kind of answer a question asks for, from its question words, and what such an answer looks like: the one
 # table that sentence choice (bot.sentences), ranking and coverage (bot.coverage) read. Order matters: the first
 # type whose question pattern matches is the one asked.
@@ -71,8 +73,8 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         # needed after it ("备案成功后,您还需要配置网站解析"); "除了备案还需要什么证" asks of other papers, not a step
         "next",
         re.compile(
-            r"(接下来|下一步|然后|之后|以后|后面|后续)[^,，。?？!！]{0,6}(做|干|弄|搞|办|操作|设置|配置?)(点|些)?(啥|什么|哪些)|"
-            r"还(要|得|需要?)再?(做|干|弄|搞|办|操作|设置|配置?)(点|些)?(啥|什么|哪些)|还差(啥|什么|哪|几)|"
+            rf"(接下来|下一步|然后|之后|以后|后面|后续)[^,，。?？!！]{{0,6}}{_WHAT_TO_DO}|"
+            rf"还(要|得|需要?)再?{_WHAT_TO_DO}|还差(啥|什么|哪|几)|"
             r"\b(what|anything) else (do|must|should|have|to|i|we)\b|\bnext steps?\b|"
             r"\bwhat do (i|we) (need to )?do next\b"
         ),
