@@ -79,7 +79,7 @@ _FIXING = re.compile(
     r"|还这样|还是这样|还是不行|还不行|没用|\bwhy\b|\bfix\b"
 )
 # What comes of a matter told, asked after it ("多久能出结果" after "刚提交了认领"): no matter of its own.
-_OUTCOME = frozenset(("结果", "消息", "回复", "下文", "回音", "出", "有"))
+_OUTCOME = frozenset(("结果", "消息", "回复", "下文", "回音", "出", "有", "等"))
 # Words that only point back at what was said, or ask for more of it ("具体步骤是什么", "详细说说").
 _POINTING = (
     *("那", "那要", "那是", "这", "这要", "这是", "它", "上面", "刚才"),
@@ -268,12 +268,15 @@ class Pipeline:
     ) -> Understood | None:
         """A turn naming no kind of service after one that named a particular one ("我们要给APP做备案", then
         "提交后大概多久能出结果") asks of that kind: an entry about it near the top of the turn read with the last
-        topic answers it, when the rule judges the turn read so answered by it; None when the reading stands.
+        topic answers it, when the rule judges the turn read so answered by it; a turn declined so is asked of that
+        kind (see _of_kind); None when the reading stands.
 
         The website filing is the default kind: an entry scoped to none is about it, and naming it says nothing."""
         named = subjects(last.resolved) - {DEFAULT_SUBJECT}
-        if not named or subjects(question) or read.coverage not in ANSWERED or not read.retrieval.hits:
+        if not named or subjects(question) or not read.retrieval.hits:
             return None
+        if read.coverage not in ANSWERED:
+            return self._of_kind(question, snapshot, depth, alone, named, last)
         top = read.retrieval.hits[0].entry
         if subjects(f"{top.title} {top.category or ''} {top.text}") & named:
             # an entry that speaks of that kind of service anywhere (the Android public key's) answers of it
@@ -296,6 +299,23 @@ class Pipeline:
         if coverage not in ANSWERED:
             return None
         return replace(with_topic, retrieval=led, confident=True, coverage=coverage, borrowed=last.question)
+
+    def _of_kind(
+        self, question: str, snapshot: Snapshot, depth: int, alone: Understood, named: frozenset[str], last: Turn
+    ) -> Understood | None:
+        """A turn declined as it stands, asked of the kind of service the last one named ("备之前都要准备什么材料" after
+        how long an APP's review takes): answered as the one question naming that kind, when the rule judges it so,
+        and the entry about that kind it finds is the one the turn finds first alone and says all the turn's words;
+        None otherwise."""
+        if not alone.retrieval.hits:
+            return None
+        first = alone.retrieval.hits[0].entry
+        if not entry_subjects(first) & named or not says_all(snapshot.catalogue, alone.query, first.id):
+            return None
+        of_kind = self.run(f"{' '.join(sorted(named))} {question}", snapshot, depth)
+        if not of_kind.confident or not of_kind.retrieval.hits or of_kind.retrieval.hits[0].entry.id != first.id:
+            return None
+        return replace(of_kind, borrowed=last.question)
 
     def _after_declined(
         self, question: str, snapshot: Snapshot, alone: Understood, last: Turn, depth: int

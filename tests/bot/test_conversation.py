@@ -60,6 +60,8 @@ def test_what_comes_of_a_matter_told_is_asked_of_it(bot: Bot) -> None:
     # "多久能出结果" alone finds the bureau's review time; after a claim just submitted it asks of the claim's review
     claim = "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
     assert converse(bot, "之前在别的服务商备的案,刚在华为云提交了认领", "多久能出结果")[1] == claim
+    # waiting for it is asking what comes of it, not a matter of its own
+    assert converse(bot, "认领的申请交上去了", "要等几天才有结果") == [claim, claim]
 
 
 def test_a_turn_naming_nothing_of_its_own_asks_of_the_matter_told(bot: Bot) -> None:
@@ -348,3 +350,14 @@ def test_a_leaning_turn_is_judged_alike_however_deep_it_was_ranked(bot: Bot) -> 
 def test_what_is_left_to_do_after_the_filing_succeeded_is_configuring_resolution(bot: Bot) -> None:
     resolution = "为保证网站的正常访问,备案成功后,您还需要配置网站解析"
     assert converse(bot, "公司网站的备案成功了", "然后还要做啥")[1] == resolution
+
+
+def test_a_turn_declined_as_it_stands_is_asked_of_the_kind_of_service_named_before(bot: Bot) -> None:
+    # "备之前要准备哪些材料" names no kind of service and is declined alone; after an APP's review time it asks of
+    # an APP, as "APP 备之前要准备哪些材料" would
+    review = "APP备案预计审核时间以及进度查询"
+    assert converse(bot, "APP备案审核一般几天", "备之前要准备哪些材料") == [review, "APP备案前准备"]
+    # asked so, a matter the documents do not give stays declined
+    assert converse(bot, "APP备案审核一般几天", "备之前要交多少钱") == [review, "<declined>"]
+    assert converse(bot, "APP备案审核一般几天", "备之前要准备软著吗") == [review, "<declined>"]
+    assert not bot.ask("备之前要准备哪些材料").confident
