@@ -10,6 +10,7 @@ from bot.answers import Answer, Link, Part, Source, Suggestion
 from bot.compose import answer, by_subject, decline_answer, framing, join_parts, related_with_steps, title_only_answer
 from bot.config import Settings
 from bot.contract import Coverage
+from bot.coverage import Haystack
 from bot.intents import IntentClassifier
 from bot.pipeline import Understood
 from bot.sentences import answer_type, asks, language, value_kinds
@@ -55,10 +56,14 @@ def compose(
         unanswered = question if coverage == "not_covered" else None
         found = understood.signals
         names = [said_as(n, question) for n in found.names_missing] if found else []
-        kinds = [k for k, _ in value_kinds(understood.query.text)] if found and found.kind_missing else []
+        asked_kinds = value_kinds(understood.query.text) if found and found.kind_missing else []
         # a message telling the situation, or asking about nothing it names ("怎么办"), is asked what it is about
         vague = not asks(question) or (found is not None and not found.n_terms)
-        told = coverage == "not_covered" and not names and not kinds and vague
+        told = coverage == "not_covered" and not names and not asked_kinds and vague
+        # the documents lack a kind of value only where none of the entries offered gives one: "备案成功了，接下来
+        #还要干啥" is declined when the claim's entry ranks first, but the entry offered third says what is left
+        offered = [Haystack(h.entry) for h in hits[: len(suggestions)]]
+        kinds = [k for k, shows in asked_kinds if not any(hay.gives([(k, shows)]) for hay in offered)]
         reply = decline_answer(fr, [s.title for s in suggestions], unanswered, names, kinds, told)
     links = troubleshooting_links(understood, troubleshooting_topics(understood, intents), question)
     return Answer(

@@ -199,6 +199,14 @@ def test_a_decline_says_what_the_documents_lack(bot: Bot, question: str, reason:
     assert reason in answer.answer.splitlines()
 
 
+def test_a_decline_does_not_say_the_documents_lack_a_value_an_entry_it_offers_gives(bot: Bot) -> None:
+    # the claim's entry ranks first and gives no next step; the resolution entry offered third says what is left
+    answer = bot.ask("备案终于成功了，接下来还要干啥")
+    assert answer.coverage == "not_covered"
+    assert "为保证网站的正常访问,备案成功后,您还需要配置网站解析" in [s.title for s in answer.suggestions]
+    assert not any(line.startswith("帮助文档中没有给出") for line in answer.answer.splitlines())
+
+
 def test_every_kind_of_value_has_its_words_in_every_language() -> None:
     assert all(set(framing.values) == set(VALUE_KINDS) for framing in FRAMINGS.values())
 
