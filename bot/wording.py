@@ -60,8 +60,8 @@ def compose(
         # a message telling the situation, or asking about nothing it names ("怎么办"), is asked what it is about
         vague = not asks(question) or (found is not None and not found.n_terms)
         told = coverage == "not_covered" and not names and not asked_kinds and vague
-        # the documents lack a kind of value only where none of the entries offered gives one: "备案成功了，接下来
-        #还要干啥" is declined when the claim's entry ranks first, but the entry offered third says what is left
+        # the documents lack a kind of value only where none of the entries offered gives one: a question asking
+        # what is left to do after filing finds the claim's entry first, and the entry offered third says it
         offered = [Haystack(h.entry) for h in hits[: len(suggestions)]]
         kinds = [k for k, shows in asked_kinds if not any(hay.gives([(k, shows)]) for hay in offered)]
         reply = decline_answer(fr, [s.title for s in suggestions], unanswered, names, kinds, told)
