@@ -62,7 +62,7 @@ def compose(
         told = coverage == "not_covered" and not names and not asked_kinds and vague
         # the documents lack a kind of value only where none of the entries offered gives one: a question asking
         # what is left to do after filing finds the claim's entry first, and the entry offered third says it
-        offered = [Haystack(h.entry) for h in hits[: len(suggestions)]]
+        offered = [Haystack(h.entry) for h in hits[: len(suggestions)]] if asked_kinds else []
         kinds = [k for k, shows in asked_kinds if not any(hay.gives([(k, shows)]) for hay in offered)]
         reply = decline_answer(fr, [s.title for s in suggestions], unanswered, names, kinds, told)
     links = troubleshooting_links(understood, troubleshooting_topics(understood, intents), question)
