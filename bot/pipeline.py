@@ -42,6 +42,7 @@ from bot.coverage import (
     meaning_pair,
     salient_terms,
     says_all,
+    share,
     signals,
 )
 from bot.decide import Decider, asks_anything, load_offtopic
@@ -258,6 +259,8 @@ class Pipeline:
             leaning = self._after_declined(question, snapshot, alone, history[-1], depth) if history else None
             return leaning or alone
         read = self._read_in_context(question, snapshot, depth, alone, told, previous)
+        if read.borrowed:
+            read = self._by_topic(snapshot, alone, read, question)
         if told and previous.entry_id is None and not read.confident:
             # a statement that found no answer ("刚提交了备案申请") is followed as a declined question is
             return self._after_declined(question, snapshot, alone, previous, depth) or alone
@@ -443,6 +446,31 @@ class Pipeline:
                 return replace(with_topic, borrowed=previous.question)
             return alone
         return replace(with_topic, borrowed=previous.question)
+
+    def _by_topic(self, snapshot: Snapshot, alone: Understood, with_topic: Understood, question: str) -> Understood:
+        """A turn asking a kind of value ("多久出结果") of the topic it is read with, led by the near entry giving that
+        kind that says most of the topic's own words (the claim's review time after a claim, not the bureau's)."""
+        kinds = value_kinds(question)
+        hits = with_topic.retrieval.hits
+        if not kinds or not with_topic.confident or len(hits) < 2:
+            return with_topic
+        catalogue = snapshot.catalogue
+        own = {t.text for t in salient_terms(alone.query)}
+        terms = [t for t in salient_terms(with_topic.query) if t.text not in own and not catalogue.theme(t)]
+        if not terms:
+            return with_topic
+
+        def held(entry_id: str) -> float:
+            hay = catalogue.hay[entry_id]
+            return share(terms, [hay.holds(t) for t in terms])
+
+        giving = [h.entry.id for h in hits[:SUBJECT_DEPTH] if entry_gives(catalogue, h.entry.id, kinds)]
+        if not giving:
+            return with_topic
+        pick = max(giving, key=held)
+        if pick == hits[0].entry.id or held(pick) <= held(hits[0].entry.id):
+            return with_topic
+        return replace(with_topic, retrieval=lead_with(with_topic.retrieval, pick))
 
     def _leaning_on(self, question: str, snapshot: Snapshot, alone: Understood, entry_id: str) -> Coverage | None:
         """The coverage of a turn leaning on the conversation, judged on its own words with ``entry_id`` first in its

@@ -64,6 +64,13 @@ def test_what_comes_of_a_matter_told_is_asked_of_it(bot: Bot) -> None:
     assert converse(bot, "认领的申请交上去了", "要等几天才有结果") == [claim, claim]
 
 
+def test_a_value_asked_of_a_topic_comes_from_the_entry_saying_the_topic(bot: Bot) -> None:
+    # both the bureau's review time and the change filing's give a duration: the one saying 变更备案 answers
+    assert converse(bot, "我们的变更备案刚交上去", "大概多久出结果")[1] == "管局审核"
+    claim = "提交成功后,华为云工作人员将在1~2个工作日内,对您提交的资料进行审核"
+    assert converse(bot, "以前在别的服务商备过案,现在想认领过来", "交了以后多久出结果")[1] == claim
+
+
 def test_a_turn_naming_nothing_of_its_own_asks_of_the_matter_told(bot: Bot) -> None:
     # "后面我还要做点啥" names no thing: the entry it finds alone (which says 后面 and 做) is no topic of its own
     cancel = "选择取消接入原因"
