@@ -540,6 +540,8 @@ class Signals:
     names_missing: tuple[str, ...] = ()
     # the question asks for a kind of value (a duration, a fee) and the best entry gives one
     kind_given: bool = False
+    # the kinds of value asked for that none of the entries a decline offers gives: what the documents lack
+    kinds_unoffered: tuple[str, ...] = ()
     # the question's vector times the vector of the best entry's nearest chunk, dimension by dimension: what the
     # two share by meaning (set by the pipeline where the rule reads it)
     pair: np.ndarray | None = field(default=None, compare=False)
@@ -548,6 +550,10 @@ class Signals:
     def name_missing(self) -> bool:
         """Whether the question names something no entry mentions."""
         return bool(self.names_missing)
+
+
+# The near entries a decline offers instead of an answer.
+OFFERED = 3
 
 
 def entry_gives(catalogue: Catalogue, entry_id: str, kinds: Sequence[tuple[str, re.Pattern[str]]]) -> bool:
@@ -594,6 +600,10 @@ def signals(
     rivals = [h for h in hits[1:] if not kinds or entry_gives(catalogue, h.entry.id, kinds)]
     lex2 = max((h.lexical for h in rivals), default=0.0)
     distinct = _distinct(catalogue, terms, in_best)
+    # a question asking what is left to do after filing may find the claim's entry first, and the entry offered
+    # third says it: the documents lack only the kinds none of the offered entries gives
+    offered = [h.entry.id for h in hits[:OFFERED]] if kind_missing else []
+    unoffered = tuple(k for k, shows in kinds if not any(entry_gives(catalogue, e, [(k, shows)]) for e in offered))
     return Signals(
         margin,
         share(terms, in_best),
@@ -608,6 +618,7 @@ def signals(
         distinct,
         names_missing,
         bool(kinds) and not kind_missing,
+        unoffered if kind_missing else (),
         pair,
     )
 

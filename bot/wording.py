@@ -10,10 +10,10 @@ from bot.answers import Answer, Link, Part, Source, Suggestion
 from bot.compose import answer, by_subject, decline_answer, framing, join_parts, related_with_steps, title_only_answer
 from bot.config import Settings
 from bot.contract import Coverage
-from bot.coverage import Haystack
+from bot.coverage import OFFERED
 from bot.intents import IntentClassifier
 from bot.pipeline import Understood
-from bot.sentences import answer_type, asks, language, value_kinds
+from bot.sentences import answer_type, asks, language
 from corpus import Entry
 
 # A question whose intent probability reaches this needs that troubleshooting, whatever entry answers it.
@@ -50,20 +50,16 @@ def compose(
         reply = answer(lead, asked, understood.query.lexical, fr, others, direct)
         coverage = understood.coverage
     else:
-        suggestions = [Suggestion(h.entry.id, h.entry.title) for h in hits[:3]]
+        suggestions = [Suggestion(h.entry.id, h.entry.title) for h in hits[:OFFERED]]
         coverage = understood.coverage
         # about filing, but not in the documents: say what was asked is not answered there
         unanswered = question if coverage == "not_covered" else None
         found = understood.signals
         names = [said_as(n, question) for n in found.names_missing] if found else []
-        asked_kinds = value_kinds(understood.query.text) if found and found.kind_missing else []
         # a message telling the situation, or asking about nothing it names ("怎么办"), is asked what it is about
         vague = not asks(question) or (found is not None and not found.n_terms)
-        told = coverage == "not_covered" and not names and not asked_kinds and vague
-        # the documents lack a kind of value only where none of the entries offered gives one: a question asking
-        # what is left to do after filing finds the claim's entry first, and the entry offered third says it
-        offered = [Haystack(h.entry) for h in hits[: len(suggestions)]] if asked_kinds else []
-        kinds = [k for k, shows in asked_kinds if not any(hay.gives([(k, shows)]) for hay in offered)]
+        told = coverage == "not_covered" and not names and not (found and found.kind_missing) and vague
+        kinds = list(found.kinds_unoffered) if found else []
         reply = decline_answer(fr, [s.title for s in suggestions], unanswered, names, kinds, told)
     links = troubleshooting_links(understood, troubleshooting_topics(understood, intents), question)
     return Answer(
