@@ -52,6 +52,7 @@ from bot.normalize import TABLES_DIGEST, Query, head_units, normalize
 from bot.retrieve import Mode, Retrieval
 from bot.sentences import (
     DEFAULT_SUBJECT,
+    answer_type,
     asks,
     entry_subjects,
     is_question_like,
@@ -449,13 +450,18 @@ class Pipeline:
 
     def _by_topic(self, snapshot: Snapshot, alone: Understood, with_topic: Understood, question: str) -> Understood:
         """A turn asking a kind of value ("多久出结果") of the topic it is read with, led by the near entry giving that
-        kind that says most of the topic's own words (the claim's review time after a claim, not the bureau's)."""
+        kind that says most of the topic's own words (the claim's review time after a claim, not the bureau's); one
+        asking where to look, of a problem the documents only name, by the near entry with a body saying most of
+        the topic's and the turn's words."""
         kinds = value_kinds(question)
         hits = with_topic.retrieval.hits
-        if not kinds or not with_topic.confident or len(hits) < 2:
+        # a problem the documents only name says nowhere to look: where to look is asked of an entry with a body
+        where = bool(hits) and hits[0].entry.title_only and answer_type(question) == "where"
+        if not (kinds or where) or not with_topic.confident or len(hits) < 2:
             return with_topic
         catalogue = snapshot.catalogue
-        own = {t.text for t in salient_terms(alone.query)}
+        # the value is asked of the topic; where to look, of the topic and the thing looked for
+        own = {t.text for t in salient_terms(alone.query)} if kinds else set()
         terms = [t for t in salient_terms(with_topic.query) if t.text not in own and not catalogue.theme(t)]
         if not terms:
             return with_topic
@@ -464,7 +470,11 @@ class Pipeline:
             hay = catalogue.hay[entry_id]
             return share(terms, [hay.holds(t) for t in terms])
 
-        giving = [h.entry.id for h in hits[:SUBJECT_DEPTH] if entry_gives(catalogue, h.entry.id, kinds)]
+        giving = [
+            h.entry.id
+            for h in hits[:SUBJECT_DEPTH]
+            if not h.entry.title_only and (not kinds or entry_gives(catalogue, h.entry.id, kinds))
+        ]
         if not giving:
             return with_topic
         pick = max(giving, key=held)

@@ -71,6 +71,14 @@ def test_a_value_asked_of_a_topic_comes_from_the_entry_saying_the_topic(bot: Bot
     assert converse(bot, "以前在别的服务商备过案,现在想认领过来", "交了以后多久出结果")[1] == claim
 
 
+def test_where_to_look_is_not_asked_of_a_problem_the_documents_only_name(bot: Bot) -> None:
+    # the first turn is the title-only problem; where to see the progress is said by the bureau's review entry
+    assert converse(bot, "客户的备案显示待管局审核", "他想看进度 在哪看") == [
+        "管局审核通过了,但华为云还显示“待管局审核”",
+        "管局审核需多久",
+    ]
+
+
 def test_a_turn_naming_nothing_of_its_own_asks_of_the_matter_told(bot: Bot) -> None:
     # "后面我还要做点啥" names no thing: the entry it finds alone (which says 后面 and 做) is no topic of its own
     cancel = "选择取消接入原因"
