@@ -425,8 +425,9 @@ class Pipeline:
             return alone
         if lead is not None and best.id == lead:
             return replace(with_topic, borrowed=previous.question)
-        if told and best.id == previous.entry_id and all(w.lstrip("能会可要") in _OUTCOME for w in fresh):
-            # asking what comes of the matter just told, whose entry the turn with it finds first
+        if told and all(w.lstrip("能会可要") in _OUTCOME for w in fresh):
+            # asking what comes of the matter just told: the turn read with it finds that matter's entry, even where
+            # the statement alone found another (a claim told with another account's filing finds an order in progress)
             return replace(with_topic, borrowed=previous.question)
         if not says_own():
             # a leaning turn whose words the entry found with its topic does not say literally ("审完了会用啥方式告诉我

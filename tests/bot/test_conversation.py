@@ -62,6 +62,9 @@ def test_what_comes_of_a_matter_told_is_asked_of_it(bot: Bot) -> None:
     assert converse(bot, "之前在别的服务商备的案,刚在华为云提交了认领", "多久能出结果")[1] == claim
     # waiting for it is asking what comes of it, not a matter of its own
     assert converse(bot, "认领的申请交上去了", "要等几天才有结果") == [claim, claim]
+    # the statement alone finds the entry about orders of another account; what comes of it is the claim's review
+    told = "客户以前在别的账号备过案,今天在这个账号提交了认领"
+    assert converse(bot, told, "大概多久出结果") == ["此证件存在进行中的订单", claim]
 
 
 def test_a_value_asked_of_a_topic_comes_from_the_entry_saying_the_topic(bot: Bot) -> None:
