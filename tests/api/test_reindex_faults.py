@@ -209,12 +209,23 @@ def test_a_running_reindex_shows_progress_and_can_be_cancelled(workdir: Path) ->
         stop_server(srv)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_build(workdir: Path) -> tuple[subprocess.Popen[bytes], Path]:
     """A CLI build of a large corpus, caught once its partial folder holds the chunks."""
     big_corpus(workdir / "corpus", 3000)
     env = server_env(index_dir=workdir / "index", data_dir=workdir / "data", corpus=workdir / "corpus")
     proc = subprocess.Popen(
-        cli("index", "build", "--quiet"), env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        cli("index", "build", "--quiet"),
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # a test run started in the background inherits SIGINT ignored, and Python then never raises
+        # KeyboardInterrupt: the build is given Ctrl-C as a terminal would deliver it
+        preexec_fn=_default_sigint,
     )
     wait_for(lambda: any((p / "chunks.jsonl").exists() for p in partial_builds(workdir / "index")), 120, "a build")
     return proc, partial_builds(workdir / "index")[0]
