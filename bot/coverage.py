@@ -602,8 +602,12 @@ def signals(
     distinct = _distinct(catalogue, terms, in_best)
     # a question asking what is left to do after filing may find the claim's entry first, and the entry offered
     # third says it: the documents lack only the kinds none of the offered entries gives
-    offered = [h.entry.id for h in hits[:OFFERED]] if kind_missing else []
-    unoffered = tuple(k for k, shows in kinds if not any(entry_gives(catalogue, e, [(k, shows)]) for e in offered))
+    offered = [h.entry.id for h in hits[:OFFERED]]
+    unoffered = (
+        tuple(k for k, shows in kinds if not any(entry_gives(catalogue, e, [(k, shows)]) for e in offered))
+        if kind_missing
+        else ()
+    )
     return Signals(
         margin,
         share(terms, in_best),
@@ -618,7 +622,7 @@ def signals(
         distinct,
         names_missing,
         bool(kinds) and not kind_missing,
-        unoffered if kind_missing else (),
+        unoffered,
         pair,
     )
 
