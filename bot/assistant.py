@@ -27,7 +27,7 @@ from bot.question_log import QuestionLog
 from bot.records import Records
 from bot.retrieve import Mode
 from bot.search import search_depth, search_hits
-from bot.sentences import split_questions, weight
+from bot.sentences import offers_alternative, split_questions, weight
 from bot.sessions import Turn
 from bot.storage import Database
 from bot.storage.setup import open_database
@@ -236,9 +236,11 @@ class Bot:
         snapshot = self.live.snapshot  # one index version for every part of the message
         answers: list[tuple[str, Answer, Understood]] = []
         for at, part in enumerate(split_questions(question)):
-            # a later part of a message leans on the part before it: past one that found no answer it borrows no
-            # earlier turn's topic ("审核期间网站能先开着跑吗 会不会被查" asks of that stay, not of the last answer)
-            context = history[-1:] if at and history[-1].entry_id is None else history
+            # a later part of a message is read as a turn of its own: it leans on the part before it, or past one that
+            # found no answer on the conversation's last answer ("现在是啥时候开始要的?每个省都要吗" after a word on the
+            # SMS check asks every province of that check); one offering another answer to the part before it asks
+            # of that part alone ("is there an expiry date? or must we renew it?")
+            context = history[-1:] if at and offers_alternative(part) else history
             understood = self.pipeline.in_context(part, snapshot, context, max(top_k, LINK_DEPTH))
             answer = wording.compose(understood, sid, top_k, self.settings, self.intents, part)
             top = answer.sources[0].id if answer.confident and answer.sources else None

@@ -423,6 +423,15 @@ def _topics_joined(clauses: list[str]) -> list[str]:
 # A clause opening with one of these brings up another matter ("白屏了怎么办，还有小程序提示未安装").
 ANOTHER_MATTER = r"还有|另外|此外|以及|顺便问?一?下|再问一?下"
 _ANOTHER = re.compile(rf"^({ANOTHER_MATTER}|also\b)", re.IGNORECASE)
+# A question offering another answer to the one before it ("…会过期吗？还是要续？", "…expire, or must we renew it?").
+_ALTERNATIVE = re.compile(r"^\s*(还是|或者|或是|要么|or\b)", re.IGNORECASE)
+
+
+def offers_alternative(question: str) -> bool:
+    """Whether a question opens by offering another answer to the question before it, rather than asking anew."""
+    return bool(_ALTERNATIVE.match(fold(question)))
+
+
 # A clause that only says a question comes ("顺便问下，…", "还有个事：…", "想问一下") is the start of the one after it.
 _PREAMBLE = re.compile(
     rf"^(?=\S)({ANOTHER_MATTER})?(还有)?((一?个|一?件)事(情|儿)?|我?(想|再)?请?问(一?下|个事)?)?[啊呀哈嗯,，:：。.!！\s]*$"

@@ -168,10 +168,11 @@ def merge(
         if answered
         else answers[0][1].coverage
     )
-    # each part's best source first, then the rest in turn
+    # each answered part's best source first, then the rest in turn: what answered leads what only came near
     sources: dict[str, Source] = {}
+    cited = [a for _, a in answers if a.confident] + [a for _, a in answers if not a.confident]
     for rank in range(top_k):
-        for _, a in answers:
+        for a in cited:
             if rank < len(a.sources):
                 sources.setdefault(a.sources[rank].id, a.sources[rank])
     links = {link.id: link for _, a in answers for link in a.troubleshooting}

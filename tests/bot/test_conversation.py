@@ -32,6 +32,18 @@ def test_follow_ups_resolve_from_the_previous_turn(bot: Bot) -> None:
     ]
 
 
+def test_a_part_after_a_declined_part_leans_on_the_last_answer(bot: Bot) -> None:
+    # the fee is not in the documents; "every province?" still asks of the SMS check, as a turn of its own would
+    first = bot.ask("短信核验是什么")
+    assert first.sources[0].title == "备案短信核验"
+    answer = bot.ask("收费吗？所有省份都要做吗？", session_id=first.session_id)
+    assert [(p.coverage, p.sources[0].title) for p in answer.parts][1] == ("covered", "备案短信核验")
+    assert (answer.coverage, answer.parts[0].coverage) == ("partial", "not_covered")
+    # asked as the conversation's first message, the same part has no topic to lean on
+    alone = bot.ask("收费吗？所有省份都要做吗？")
+    assert alone.parts[1].sources[0].title != "备案短信核验"
+
+
 def test_a_turn_telling_the_situation_is_the_next_questions_context(bot: Bot) -> None:
     # a statement finds no answer of its own, or a general one; the question after it asks about that situation
     assert converse(bot, "我们的变更备案刚提交上去", "去哪看进度")[1] == "管局审核"
@@ -341,9 +353,9 @@ def test_a_leaning_turn_is_said_in_the_words_the_tables_give_it(bot: Bot) -> Non
     assert converse(bot, first, "那这期间域名还能正常打开吗") == ["核查未通过,网站被注销怎么办"] * 2
 
 
-def test_a_part_after_a_declined_part_borrows_no_earlier_topic(bot: Bot) -> None:
-    # whether a filing number expires is not in the documents; "or must we renew it?" asks of that, not of the
-    # review the conversation spoke of before
+def test_a_part_offering_another_answer_borrows_no_earlier_topic(bot: Bot) -> None:
+    # whether a filing number expires is not in the documents; "or must we renew it?" offers another answer to that
+    # question, and asks nothing of the review the conversation spoke of before
     turns = converse(bot, "my app filing was approved last week", "is there an expiry date? or must we renew it?")
     assert turns == ["APP备案预计审核时间以及进度查询", "<declined>"]
 

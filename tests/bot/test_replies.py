@@ -58,6 +58,15 @@ def test_two_questions_in_one_message_are_answered_each(bot: Bot) -> None:
     assert bot.ask("备案号怎么查").parts == []
 
 
+def test_a_partly_answered_message_cites_the_answered_part_first(bot: Bot) -> None:
+    # the fee is not in the documents: the entry the reply answered from leads, not the one the fee came near
+    answer = bot.ask("备案收费吗？备案号怎么查？")
+    assert [(p.coverage, p.sources[0].title) for p in answer.parts][1] == ("covered", "如何查询ICP备案号")
+    assert (answer.coverage, answer.parts[0].coverage) == ("partial", "not_covered")
+    assert answer.sources[0].title == "如何查询ICP备案号"
+    assert answer.parts[0].sources[0].title in [s.title for s in answer.sources[1:]]
+
+
 def test_a_message_none_of_whose_questions_is_answered_is_declined_once(bot: Bot) -> None:
     answer = bot.ask("华为云做ICP备案收费吗,要交多少钱")
     assert [(p.question, p.coverage) for p in answer.parts] == [

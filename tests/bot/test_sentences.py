@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from bot.normalize import normalize
-from bot.sentences import answer_type, asks, direct_sentences, gives, language, split_questions, subjects, value_kinds
+from bot.sentences import (
+    answer_type,
+    asks,
+    direct_sentences,
+    gives,
+    language,
+    offers_alternative,
+    split_questions,
+    subjects,
+    value_kinds,
+)
 from corpus import Entry
 
 
@@ -325,3 +335,18 @@ def test_language_and_subjects() -> None:
 )
 def test_a_message_asks_or_tells(message: str, asking: bool) -> None:
     assert asks(message) is asking
+
+
+@pytest.mark.parametrize(
+    ("question", "alternative"),
+    [
+        ("还是要重新备案？", True),
+        ("或者找人代办也行？", True),
+        ("or must we renew it?", True),
+        ("Organisation filings too?", False),
+        ("还有别的办法吗", False),
+        ("备案还是要做的吧", False),
+    ],
+)
+def test_a_question_offering_another_answer_to_the_one_before(question: str, alternative: bool) -> None:
+    assert offers_alternative(question) is alternative
