@@ -170,7 +170,7 @@ def merge(
     )
     # each answered part's best source first, then the rest in turn: what answered leads what only came near
     sources: dict[str, Source] = {}
-    cited = [a for _, a in answers if a.confident] + [a for _, a in answers if not a.confident]
+    cited = answered + [a for _, a in answers if not a.confident]
     for rank in range(top_k):
         for a in cited:
             if rank < len(a.sources):
