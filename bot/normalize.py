@@ -65,6 +65,10 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"真伪|真假", "查询"),
     (r"恢复|还原|复原|反悔|撤回|撤销", "不可逆"),
     (r"弹出来?|跳出来?|弹窗|报错", "提示"),
+    # a thing sent to someone is sent (发送) in the documents' words: "验证码仅发送至…"
+    (r"发给|发到|发往|发去", "发送"),
+    # a result told to the applicant is a notice (审核结果将以短信及邮件形式通知)
+    (r"告知|(?<=[会么咋样式])告诉", "通知"),
     (r"搞定|弄好|备好|准备好", "准备"),
     (r"公司", "企业 单位 主体"),
     (r"到哪一步|哪一步了|到哪了|审到哪", "进度"),

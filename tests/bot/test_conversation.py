@@ -391,3 +391,20 @@ def test_a_turn_declined_as_it_stands_is_asked_of_the_kind_of_service_named_befo
     assert converse(bot, "APP备案审核一般几天", "备之前要交多少钱") == [review, "<declined>"]
     assert converse(bot, "APP备案审核一般几天", "备之前要准备软著吗") == [review, "<declined>"]
     assert not bot.ask("备之前要准备哪些材料").confident
+
+
+def test_who_a_code_is_sent_to_after_the_sms_check_was_told_is_the_sms_check_entry(bot: Bot) -> None:
+    # 发给 is the documents' 发送 ("验证码仅发送至…"): the bare "发给谁？" leans on the check just told of
+    check = bot.ask("短信核验要输验证码")
+    answer = bot.ask("发给谁？", session_id=check.session_id)
+    assert answer.confident
+    assert answer.sources[0].title == "备案短信核验"
+    assert answer.direct is not None and "负责人手机号码" in answer.direct
+
+
+def test_how_a_result_is_told_is_answered_with_the_notice(bot: Bot) -> None:
+    # 告诉 a result is the documents' 通知: the reply leads with the sentence saying how it comes, not the review time
+    told = bot.ask("我的备案已经提交管局系统了")
+    answer = bot.ask("会怎么告诉我结果?", session_id=told.session_id)
+    assert answer.sources[0].title == "管局审核需多久"
+    assert answer.direct is not None and "短信、邮件通知" in answer.direct

@@ -27,6 +27,11 @@ from bot.normalize import Query, normalize
         ("进去一片白", "进去一片白", "进去一片白 白屏"),
         # a black-and-white copy is answered where the documents ask for the original in colour
         ("证件拍成黑白的行不行", "证件拍成黑白的行不行", "证件拍成黑白的行不行 原件 彩色"),
+        # a thing sent to someone is sent (发送) in the documents' words; a result told is a notice (通知), a request to
+        # tell ("能告诉我…") is not
+        ("验证码会发给谁", "验证码会发给谁", "验证码会发给谁 发送"),
+        ("审核结果会怎么告诉我", "审核结果会怎么告诉我", "审核结果会怎么告诉我 通知"),
+        ("能告诉我备案号怎么查吗", "能告诉我备案号怎么查吗", "能告诉我备案号怎么查吗"),
         # settings are what the documents configure (配置)
         ("网站还要做什么设置吗", "网站还要做什么设置吗", "网站还要做什么设置吗 配置"),
         # a newer version of the app is what the documents call 升级
