@@ -32,14 +32,24 @@ CUTS = (5, 10, 20, 40)
 STRENGTHS = (0.1, 1.0, 10.0)
 
 
+def with_bias(x: np.ndarray) -> np.ndarray:
+    """The rows with a constant 1 appended, the bias' feature."""
+    return np.c_[x, np.ones(len(x))]
+
+
+def probability(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The logistic model's probability for rows ``a`` (bias column included) under weights ``w``."""
+    return 1.0 / (1.0 + np.exp(-(a @ w)))
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, steps: int = 50) -> np.ndarray:
     """Weights (bias last) of an L2-penalised logistic regression, ``c`` the inverse strength, by Newton's method."""
-    a = np.c_[x, np.ones(len(x))]
+    a = with_bias(x)
     w = np.zeros(a.shape[1])
     penalty = np.eye(a.shape[1]) / c
     penalty[-1, -1] = 0.0  # the bias is not shrunk
     for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(a @ w)))
+        p = probability(a, w)
         grad = a.T @ (p - y) + penalty @ w
         hess = (a * (p * (1 - p))[:, None]).T @ a + penalty
         step = np.linalg.solve(hess, grad)
@@ -60,7 +70,7 @@ def held_out_scores(x: np.ndarray, y: np.ndarray, groups: list[str], c: float) -
             continue
         mean, std = x[~test].mean(0), x[~test].std(0) + 1e-9
         w = fit_logistic((x[~test] - mean) / std, y[~test], c)
-        scores[test] = 1.0 / (1.0 + np.exp(-(np.c_[(x[test] - mean) / std, np.ones(int(test.sum()))] @ w)))
+        scores[test] = probability(with_bias((x[test] - mean) / std), w)
     return scores
 
 
